@@ -1,0 +1,47 @@
+"""The award schemes the shipped corpus knows, with their folder slugs and criteria."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Folder slug -> display name used in the ``award`` field of records.
+AWARD_NAMES: dict[str, str] = {
+    "iacp-crime-prevention": "IACP Leadership in Crime Prevention Award",
+    "iacp-community-policing": "IACP Community Policing Award",
+    "iacp-vehicle-crimes": "IACP Leadership in the Prevention of Vehicle Crimes Award",
+    "goldstein": "Herman Goldstein Award for Excellence in Problem-Oriented Policing",
+    "tilley": "Tilley Award",
+    "ecpa": "European Crime Prevention Award",
+    "acvpa": "Australian Crime and Violence Prevention Awards",
+}
+
+#: Short labels for narrow table columns.
+AWARD_SHORT_NAMES: dict[str, str] = {
+    "iacp-crime-prevention": "IACP Crime Prevention",
+    "iacp-community-policing": "IACP Community Policing",
+    "iacp-vehicle-crimes": "IACP Vehicle Crimes",
+    "goldstein": "Goldstein",
+    "tilley": "Tilley",
+    "ecpa": "European CPA",
+    "acvpa": "Australian CVPA",
+}
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: ``"Round Rock PD"`` -> ``"round-rock-pd"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def award_slug(award: str) -> str:
+    """The folder slug of an award display name, or a slug made from the name if it is not known."""
+    for slug, name in AWARD_NAMES.items():
+        if name.casefold() == award.strip().casefold():
+            return slug
+    return slugify(award)
+
+
+def award_short_name(award: str) -> str:
+    """A short label for an award, for table columns."""
+    return AWARD_SHORT_NAMES.get(award_slug(award), award)

@@ -1,0 +1,319 @@
+"""The `programfinder` command line: parses options, calls the library, prints the result.
+
+Every command that can fail on user input catches ``ProgramFinderError`` in one place
+(``_user_errors``) and turns it into a one-line message and an exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from . import __version__
+from .corpus import Corpus, load_corpus, resolve_corpus_path
+from .errors import ProgramFinderError
+from .filters import Filters
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="programfinder",
+    help="Find precedent among award-winning crime-prevention programs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--corpus",
+        envvar="PROGRAMFINDER_CORPUS",
+        help="Folder of record files to use instead of the shipped corpus "
+        "(or set PROGRAMFINDER_CORPUS).",
+        show_default=False,
+    ),
+]
+AwardOption = Annotated[
+    str | None, typer.Option("--award", help="Award slug or part of its name, e.g. goldstein.")
+]
+YearOption = Annotated[int | None, typer.Option("--year", help="Only this award year.")]
+SinceOption = Annotated[int | None, typer.Option("--since", help="Award year from (inclusive).")]
+UntilOption = Annotated[int | None, typer.Option("--until", help="Award year up to (inclusive).")]
+CountryOption = Annotated[
+    str | None, typer.Option("--country", help="Country, e.g. 'United Kingdom' or UK.")
+]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="Problem or tactic tag; repeat to require several."),
+]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Show at most this many records.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV for spreadsheets.")]
+
+
+def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a ``ProgramFinderError`` into `error: ...` on stderr and the error's exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ProgramFinderError as exc:
+            from .output import clean, make_console
+
+            make_console(stderr=True).print(f"error: {clean(exc)}", style="bold red")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _load(corpus_path: Path | None) -> Corpus:
+    from .output import warn_skipped
+
+    corpus = load_corpus(corpus_path)
+    warn_skipped(corpus)
+    return corpus
+
+
+def _filters(
+    award: str | None,
+    year: int | None,
+    since: int | None,
+    until: int | None,
+    country: str | None,
+    tags: list[str] | None,
+) -> Filters:
+    return Filters(
+        award=award, year=year, since=since, until=until, country=country, tags=tuple(tags or ())
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"programfinder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Find precedent among award-winning crime-prevention programs.
+
+    Run `programfinder COMMAND --help` for the options of a command.
+    """
+
+
+@app.command("list")
+@_user_errors
+def list_command(
+    award: AwardOption = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    country: CountryOption = None,
+    tag: TagOption = None,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """List the programs in the corpus, newest first."""
+    from .output import emit_csv, emit_json, make_console, program_summary, programs_table
+
+    loaded = _load(corpus)
+    filters = _filters(award, year, since, until, country, tag)
+    matching = loaded.filter(filters)
+    shown = matching[:limit] if limit else matching
+    if as_json:
+        emit_json([program_summary(p) for p in shown])
+        return
+    if as_csv:
+        emit_csv([program_summary(p) for p in shown])
+        return
+    console = make_console()
+    if not shown:
+        console.print(
+            f"No programs match {filters.describe()}. Try fewer filters, "
+            "or `programfinder stats` to see which awards, years, countries and tags there are."
+        )
+        return
+    more = f" (showing {len(shown)})" if len(shown) < len(matching) else ""
+    console.print(programs_table(shown, title=f"{len(matching)} programs{more}"))
+    console.print("Show one with: programfinder show ID", style="dim")
+
+
+@app.command("show")
+@_user_errors
+def show_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record id.")],
+    as_json: JsonOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Show one program in full."""
+    from .output import emit_json, make_console, print_program
+
+    program = _load(corpus).get(record_id)
+    if as_json:
+        emit_json(program.to_dict())
+        return
+    print_program(make_console(), program)
+
+
+@app.command("stats")
+@_user_errors
+def stats_command(
+    award: AwardOption = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    country: CountryOption = None,
+    tag: TagOption = None,
+    as_json: JsonOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Count the programs by award, decade and year, country and tag."""
+    from .output import emit_json, make_console, print_stats
+    from .stats import corpus_stats
+
+    loaded = _load(corpus)
+    stats = corpus_stats(loaded.filter(_filters(award, year, since, until, country, tag)))
+    if as_json:
+        emit_json(stats.to_dict())
+        return
+    print_stats(make_console(), stats)
+
+
+@app.command("validate")
+@_user_errors
+def validate_command(
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")
+    ] = False,
+    as_json: JsonOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Check every record file and report every problem (exit 1 if any record is broken)."""
+    from .output import emit_json, make_console, print_problems
+
+    loaded = load_corpus(corpus)
+    errors, warnings = loaded.errors, loaded.warnings
+    failed = bool(errors) or (strict and bool(warnings))
+    if as_json:
+        emit_json(
+            {
+                "corpus": str(loaded.root),
+                "files": loaded.files_checked,
+                "valid_records": len(loaded),
+                "errors": len(errors),
+                "warnings": len(warnings),
+                "problems": [p.to_dict() for p in loaded.problems],
+            }
+        )
+        raise typer.Exit(1 if failed else 0)
+    console = make_console()
+    print_problems(console, loaded.problems)
+    if loaded.problems:
+        console.print()
+    if loaded.vocabulary.is_empty:
+        console.print("note: no vocabulary.yaml in this corpus, so tags were not checked.")
+    verdict = "FAILED" if failed else "OK"
+    console.print(
+        f"{verdict}: {loaded.files_checked} files checked in {loaded.root}: "
+        f"{len(loaded)} valid records, {len(errors)} errors, {len(warnings)} warnings.",
+        style="bold red" if failed else "bold green",
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _ask(value: Any, label: str, interactive: bool, cast: type = str) -> Any:
+    if value not in (None, ""):
+        return value
+    if not interactive:
+        raise ProgramFinderError(
+            f"--{label} is required (or run `programfinder add` in a terminal)."
+        )
+    return typer.prompt(label.replace("-", " ").capitalize(), type=cast)
+
+
+@app.command("add")
+@_user_errors
+def add_command(
+    title: Annotated[str | None, typer.Option(help="Program name.")] = None,
+    agency: Annotated[str | None, typer.Option(help="Lead agency, as it names itself.")] = None,
+    country: Annotated[str | None, typer.Option(help="Full English country name.")] = None,
+    award: Annotated[
+        str | None, typer.Option(help="Award name, or a known slug such as goldstein.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Award year.")] = None,
+    body: Annotated[str | None, typer.Option(help="The description (prose).")] = None,
+    body_file: Annotated[
+        Path | None, typer.Option(help="Read the description from this text file.")
+    ] = None,
+    city: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option(help="State, province or county.")] = None,
+    category: Annotated[str | None, typer.Option(help="winner, finalist, ...")] = None,
+    problem: Annotated[list[str] | None, typer.Option(help="Problem tag (repeat).")] = None,
+    tactic: Annotated[list[str] | None, typer.Option(help="Tactic tag (repeat).")] = None,
+    partner: Annotated[list[str] | None, typer.Option(help="Partner (repeat).")] = None,
+    started: Annotated[int | None, typer.Option(help="Year the program started.")] = None,
+    source_url: Annotated[str | None, typer.Option(help="Page the facts come from.")] = None,
+    record_id: Annotated[
+        str | None, typer.Option("--id", help="Record id (default: award-year-agency).")
+    ] = None,
+    corpus: CorpusOption = None,
+) -> None:
+    """Write a new program record into a corpus folder (never overwrites a file)."""
+    from .authoring import NewRecord, add_record
+    from .output import make_console, print_problems
+
+    interactive = sys.stdin.isatty()
+    if body_file is not None:
+        try:
+            body = body_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProgramFinderError(f"Cannot read --body-file {body_file}: {exc}") from exc
+    record = NewRecord(
+        title=_ask(title, "title", interactive),
+        agency=_ask(agency, "agency", interactive),
+        country=_ask(country, "country", interactive),
+        award=_ask(award, "award", interactive),
+        award_year=_ask(year, "year", interactive, int),
+        body=_ask(body, "body", interactive),
+        city=city,
+        region=region,
+        category=category,
+        problem=tuple(problem or ()),
+        tactics=tuple(tactic or ()),
+        partners=tuple(partner or ()),
+        started=started,
+        source_url=source_url,
+        id=record_id,
+    )
+    path, warnings = add_record(resolve_corpus_path(corpus), record)
+    console = make_console()
+    print_problems(console, warnings)
+    console.print(f"Wrote {path}", style="bold green")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,114 @@
+"""Filters by award, year, country and tag, shared by listing, search and similar programs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .awards import slugify
+from .errors import QueryError
+
+if TYPE_CHECKING:
+    from .model import Program
+
+# Names people type for a country, mapped to the full English names records use.
+COUNTRY_ALIASES: dict[str, str] = {
+    "us": "united states",
+    "usa": "united states",
+    "u.s.": "united states",
+    "u.s.a.": "united states",
+    "united states of america": "united states",
+    "america": "united states",
+    "uk": "united kingdom",
+    "u.k.": "united kingdom",
+    "great britain": "united kingdom",
+    "britain": "united kingdom",
+    "uae": "united arab emirates",
+    "holland": "netherlands",
+    "the netherlands": "netherlands",
+}
+
+
+def normalize_country(name: str) -> str:
+    """A country name folded for comparison, with common short forms expanded."""
+    folded = " ".join(name.casefold().split())
+    return COUNTRY_ALIASES.get(folded, folded)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which records to keep. Every criterion that is set must match; tags must all be present.
+
+    ``award`` matches an award's folder slug (``goldstein``), its full name, or any part of it
+    (``"community policing"``), ignoring case.
+
+    Example:
+        >>> Filters(award="goldstein", since=2015, tags=("burglary",))
+        Filters(award='goldstein', year=None, since=2015, until=None, country=None, tags=('burglary',))
+    """
+
+    award: str | None = None
+    year: int | None = None
+    since: int | None = None
+    until: int | None = None
+    country: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        raw_tags: object = self.tags
+        # a single tag passed as a string is one tag, not a sequence of letters
+        tags = (raw_tags,) if isinstance(raw_tags, str) else tuple(self.tags)
+        object.__setattr__(self, "tags", tags)
+        for name in ("year", "since", "until"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise QueryError(f"--{name} must be a year as digits (e.g. 2021), got {value!r}.")
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise QueryError(
+                f"--since {self.since} is after --until {self.until}: no year can match. "
+                "Swap the two years."
+            )
+
+    @property
+    def active(self) -> bool:
+        """True when at least one criterion is set."""
+        return any(
+            v not in (None, ())
+            for v in (self.award, self.year, self.since, self.until, self.country, self.tags)
+        )
+
+    def matches(self, program: Program) -> bool:
+        """True when ``program`` meets every criterion."""
+        if self.year is not None and program.award_year != self.year:
+            return False
+        if self.since is not None and program.award_year < self.since:
+            return False
+        if self.until is not None and program.award_year > self.until:
+            return False
+        if self.country and normalize_country(program.country) != normalize_country(self.country):
+            return False
+        if self.award and not award_matches(self.award, program):
+            return False
+        if self.tags:
+            have = {t.casefold() for t in program.tags}
+            if not all(t.casefold().strip() in have for t in self.tags):
+                return False
+        return True
+
+    def describe(self) -> str:
+        """The criteria as the CLI options that would set them: ``--award goldstein --since 2015``."""
+        parts = []
+        for name in ("award", "year", "since", "until", "country"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"--{name} {value}")
+        parts.extend(f"--tag {t!r}" if " " in t else f"--tag {t}" for t in self.tags)
+        return " ".join(parts)
+
+
+def award_matches(wanted: str, program: Program) -> bool:
+    """True when ``wanted`` names the program's award by slug, full name or part of the name."""
+    wanted_slug = slugify(wanted)
+    if not wanted_slug:
+        return True
+    return wanted_slug in program.award_slug or wanted_slug in slugify(program.award)

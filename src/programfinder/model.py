@@ -1,0 +1,99 @@
+"""The typed record of one award-winning program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .awards import award_short_name, award_slug
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One measured result, with the figure kept exactly as the source states it."""
+
+    measure: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """One award-winning (or finalist) crime-prevention program from the corpus.
+
+    Example:
+        >>> from programfinder import load_corpus
+        >>> denver = load_corpus().get("iacp-crime-prevention-2021-denver-pd")
+        >>> denver.agency
+        'Denver Police Department'
+    """
+
+    id: str
+    title: str
+    agency: str
+    country: str
+    award: str
+    award_year: int
+    body: str
+    city: str | None = None
+    region: str | None = None
+    category: str | None = None
+    division: str | None = None
+    problem: tuple[str, ...] = ()
+    tactics: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    started: int | None = None
+    source_url: str | None = None
+    other_sources: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Problem tags followed by tactic tags."""
+        return self.problem + self.tactics
+
+    @property
+    def place(self) -> str:
+        """City, region and country, as far as they are known: ``"Denver, Colorado, United States"``."""
+        return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+    @property
+    def award_slug(self) -> str:
+        """The award's short folder name, e.g. ``"goldstein"``."""
+        return award_slug(self.award)
+
+    @property
+    def award_short(self) -> str:
+        """A short label for the award, for narrow columns."""
+        return award_short_name(self.award)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field (``path`` as a string, ``place`` added)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "agency": self.agency,
+            "city": self.city,
+            "region": self.region,
+            "country": self.country,
+            "place": self.place,
+            "award": self.award,
+            "award_year": self.award_year,
+            "category": self.category,
+            "division": self.division,
+            "problem": list(self.problem),
+            "tactics": list(self.tactics),
+            "partners": list(self.partners),
+            "outcomes": [{"measure": o.measure, "value": o.value} for o in self.outcomes],
+            "started": self.started,
+            "source_url": self.source_url,
+            "other_sources": list(self.other_sources),
+            "related": list(self.related),
+            "description": self.body,
+            "path": str(self.path) if self.path else None,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Program {self.id}: {self.title!r} ({self.agency}, {self.award_year})>"

@@ -1,0 +1,219 @@
+"""Turning records, statistics and problems into terminal tables, JSON or CSV.
+
+This is the only module that knows about rich. Text from records is always passed to rich as
+``Text`` objects, never as markup strings, and control characters are removed first, so that a
+record can neither restyle nor hijack the terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .corpus import Corpus, Problem
+from .model import Program
+from .stats import CorpusStats
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Piped output has no terminal width; this keeps tables readable in a file or a pager.
+_PIPE_WIDTH = 120
+
+
+def clean(text: object) -> str:
+    """Text safe to print: control characters (escape sequences, bells) removed."""
+    return _CONTROL_CHARS.sub("", str(text))
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console for stdout (or stderr) that wraps to the terminal, or to 120 columns in a pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = stream.isatty()
+    # In a pipe, lines of prose are not wrapped, so that grep and scripts see whole messages.
+    return Console(
+        file=stream,
+        width=None if terminal else _PIPE_WIDTH,
+        highlight=False,
+        soft_wrap=not terminal,
+        markup=False,
+    )
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout (UTF-8, not ASCII-escaped)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def emit_csv(rows: Sequence[dict[str, Any]]) -> None:
+    """Print ``rows`` as CSV with a header; list values are joined with '; '."""
+    if not rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+        )
+    sys.stdout.write(buffer.getvalue())
+
+
+def program_summary(program: Program) -> dict[str, Any]:
+    """The fields a listing shows, for JSON and CSV."""
+    return {
+        "id": program.id,
+        "title": program.title,
+        "agency": program.agency,
+        "place": program.place,
+        "country": program.country,
+        "award": program.award,
+        "award_year": program.award_year,
+        "category": program.category,
+        "problem": list(program.problem),
+        "tactics": list(program.tactics),
+        "source_url": program.source_url,
+    }
+
+
+def programs_table(programs: Iterable[Program], title: str | None = None) -> Table:
+    """A table of records: year, program (title over id), agency over country, award."""
+    table = Table(title=title, title_justify="left", title_style="bold", show_lines=True)
+    table.add_column("Year", justify="right", no_wrap=True)
+    table.add_column("Program / ID", ratio=5, overflow="fold")
+    table.add_column("Agency / Country", ratio=3)
+    table.add_column("Award", ratio=1, min_width=10)
+    for program in programs:
+        name = Text(clean(program.title), style="bold")
+        name.append("\n" + clean(program.id), style="cyan")
+        agency = Text(clean(program.agency))
+        agency.append("\n" + clean(program.country), style="dim")
+        table.add_row(Text(str(program.award_year)), name, agency, Text(clean(program.award_short)))
+    return table
+
+
+def print_program(console: Console, program: Program) -> None:
+    """The whole record, readable: heading, facts, outcomes, description, source."""
+    console.print(Text(clean(program.title), style="bold underline"))
+    console.print(Text(f"{clean(program.agency)} — {clean(program.place)}"))
+    award_line = f"{clean(program.award)}, {program.award_year}"
+    if program.category:
+        award_line += f" ({clean(program.category)}"
+        award_line += f", {clean(program.division)})" if program.division else ")"
+    console.print(Text(award_line, style="italic"))
+    console.print()
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    rows = [
+        ("ID", program.id),
+        ("Problem", ", ".join(program.problem)),
+        ("Tactics", ", ".join(program.tactics)),
+        ("Partners", "; ".join(program.partners)),
+        ("Started", str(program.started) if program.started else ""),
+    ]
+    for label, value in rows:
+        if value:
+            facts.add_row(Text(label), Text(clean(value)))
+    console.print(facts)
+    if program.outcomes:
+        console.print()
+        console.print(Text("Outcomes", style="bold"))
+        for outcome in program.outcomes:
+            line = Text("  • ")
+            line.append(clean(outcome.measure))
+            line.append(": ")
+            line.append(clean(outcome.value), style="bold")
+            console.print(line)
+    console.print()
+    for paragraph in clean(program.body).split("\n\n"):
+        console.print(Text(" ".join(paragraph.split())))
+        console.print()
+    if program.source_url:
+        console.print(Text("Source: ", style="bold") + Text(clean(program.source_url)))
+    for url in program.other_sources:
+        console.print(Text("Also:   ", style="bold") + Text(clean(url)))
+    if program.related:
+        console.print(Text("Related: ", style="bold") + Text(clean(", ".join(program.related))))
+
+
+def _count_table(title: str, label: str, rows: Sequence[tuple[Any, int]], total: int) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column(label)
+    table.add_column("Records", justify="right")
+    table.add_column("Share", justify="right")
+    for name, count in rows:
+        share = f"{100 * count / total:.0f}%" if total else "-"
+        table.add_row(Text(clean(name)), str(count), share)
+    return table
+
+
+def print_stats(console: Console, stats: CorpusStats, top: int = 15) -> None:
+    """Counts by award, decade (with its years), country and the most frequent tags."""
+    console.print(
+        Text(
+            f"{stats.records} records · {len(stats.by_award)} awards · "
+            f"{len(stats.by_country)} countries",
+            style="bold",
+        )
+    )
+    console.print()
+    console.print(_count_table("By award", "Award", stats.by_award, stats.records))
+    decades = Table(title="By decade", title_justify="left", title_style="bold")
+    decades.add_column("Decade")
+    decades.add_column("Records", justify="right")
+    decades.add_column("Years (records)")
+    for decade, count in stats.by_decade:
+        start = int(decade[:-1])
+        years = ", ".join(f"{y}: {n}" for y, n in stats.by_year if start <= y < start + 10)
+        decades.add_row(decade, str(count), years)
+    console.print(decades)
+    console.print(_count_table("By country", "Country", stats.by_country, stats.records))
+    console.print(
+        _count_table(f"Top {top} problem tags", "Problem", stats.by_problem[:top], stats.records)
+    )
+    console.print(
+        _count_table(f"Top {top} tactic tags", "Tactic", stats.by_tactic[:top], stats.records)
+    )
+
+
+def print_problems(console: Console, problems: Iterable[Problem]) -> None:
+    """One block per problem: location and field, what is wrong, how to fix it."""
+    for problem in problems:
+        style = "bold red" if problem.severity == "error" else "yellow"
+        head = Text(f"{problem.severity}: ", style=style)
+        head.append(clean(problem.location), style="bold")
+        if problem.field:
+            head.append(f" [{clean(problem.field)}]")
+        console.print(head)
+        console.print(Text("  " + clean(problem.message)))
+        if problem.hint:
+            console.print(Text("  fix: " + clean(problem.hint), style="dim"))
+
+
+def warn_skipped(corpus: Corpus, shown: int = 3) -> None:
+    """Tell the user on stderr which broken records were left out (errors only)."""
+    errors = corpus.errors
+    if not errors:
+        return
+    console = make_console(stderr=True)
+    files = sorted({p.location.split(":")[0] for p in errors})
+    console.print(
+        Text(
+            f"warning: {len(files)} record file(s) could not be read and were skipped "
+            "(run `programfinder validate` for every problem):",
+            style="yellow",
+        )
+    )
+    for problem in errors[:shown]:
+        console.print(Text("  " + textwrap.shorten(clean(str(problem)), 160)))
+    if len(errors) > shown:
+        console.print(Text(f"  … and {len(errors) - shown} more"))
