@@ -12,6 +12,15 @@ from typer.testing import CliRunner
 from programfinder.corpus import shipped_corpus_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite's index caches out of the user's own cache folder."""
+    import os
+    import tempfile
+
+    if "PROGRAMFINDER_CACHE" not in os.environ:
+        os.environ["PROGRAMFINDER_CACHE"] = tempfile.mkdtemp(prefix="programfinder-test-cache-")
 SHIPPED = shipped_corpus_path()
 
 VALID_RECORD = textwrap.dedent(

@@ -10,6 +10,8 @@ Quick use from Python or a notebook::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .corpus import Corpus, Problem, load_corpus
 from .errors import (
     CacheError,
@@ -21,6 +23,10 @@ from .errors import (
 )
 from .filters import Filters
 from .model import Outcome, Program
+
+if TYPE_CHECKING:
+    from .hits import SearchResults
+    from .index import ProgramIndex
 
 __version__ = "0.1.0"
 
@@ -38,4 +44,26 @@ __all__ = [
     "RecordNotFoundError",
     "__version__",
     "load_corpus",
+    "open_index",
+    "search",
 ]
+
+
+def open_index(corpus: str | None = None) -> ProgramIndex:
+    """The search index of a corpus folder (default: the shipped corpus), cached on disk."""
+    from .cache import open_index as _open_index
+
+    return _open_index(corpus)
+
+
+def search(
+    query: str, *, limit: int = 10, corpus: str | None = None, **filters: Any
+) -> SearchResults:
+    """Search the shipped corpus (or ``corpus``) in one call.
+
+    Example:
+        >>> hits = search("package theft", limit=3)
+        >>> hits[0].id
+        'iacp-crime-prevention-2019-round-rock-pd'
+    """
+    return open_index(corpus).search(query, limit=limit, **filters)

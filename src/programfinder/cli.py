@@ -82,7 +82,7 @@ def _load(corpus_path: Path | None) -> Corpus:
     from .output import warn_skipped
 
     corpus = load_corpus(corpus_path)
-    warn_skipped(corpus)
+    warn_skipped(corpus.problems)
     return corpus
 
 
@@ -155,6 +155,50 @@ def list_command(
     more = f" (showing {len(shown)})" if len(shown) < len(matching) else ""
     console.print(programs_table(shown, title=f"{len(matching)} programs{more}"))
     console.print("Show one with: programfinder show ID", style="dim")
+
+
+@app.command("search")
+@_user_errors
+def search_command(
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help='Words to search for. "quoted phrase" must appear as written; -word excludes.',
+            show_default=False,
+        ),
+    ] = None,
+    award: AwardOption = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    country: CountryOption = None,
+    tag: TagOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each term's contribution to the score.")
+    ] = False,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Search the programs: best matches first, each with the sentence that matches best."""
+    from .cache import open_index
+    from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
+
+    index = open_index(corpus)
+    warn_skipped(index.problems)
+    results = index.search(
+        " ".join(query or []),
+        limit=limit,
+        filters=_filters(award, year, since, until, country, tag),
+    )
+    if as_json:
+        emit_json(results.to_dicts())
+        return
+    if as_csv:
+        emit_csv(results.to_dicts())
+        return
+    print_search_results(make_console(), results, explain=explain)
 
 
 @app.command("show")

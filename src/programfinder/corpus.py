@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from .errors import CorpusError, RecordNotFoundError
 from .filters import Filters
 from .model import Outcome, Program
@@ -45,8 +43,19 @@ EARLIEST_YEAR = 1900
 # Front matter is a handful of lines; a file this large is not a record and would be slow to parse.
 MAX_RECORD_BYTES = 1_000_000
 
-# The C loader is several times faster; it is optional in PyYAML builds. Both are "safe" loaders.
-_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _yaml() -> Any:
+    """PyYAML, imported on first use: a search served from the cache never parses YAML."""
+    import yaml
+
+    return yaml
+
+
+def _safe_load(text: str) -> Any:
+    yaml = _yaml()
+    # The C loader is several times faster; it is optional in PyYAML builds. Both are "safe".
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
 
 Severity = Literal["error", "warning"]
 
@@ -296,8 +305,8 @@ def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
     if not path.is_file():
         return Vocabulary(), []
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = _safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, _yaml().YAMLError) as exc:
         line = _yaml_error_line(exc)
         return Vocabulary(path=path), [
             Problem(
@@ -388,8 +397,8 @@ def parse_record_text(
         ]
     front, body, body_line = parts
     try:
-        fields = yaml.load(front, Loader=_YamlLoader)
-    except yaml.YAMLError as exc:
+        fields = _safe_load(front)
+    except _yaml().YAMLError as exc:
         line = _yaml_error_line(exc)
         return None, [
             Problem(

@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .corpus import Corpus, Problem
+from .corpus import Problem
+from .hits import Hit, SearchResults
 from .model import Program
 from .stats import CorpusStats
 
@@ -199,9 +200,9 @@ def print_problems(console: Console, problems: Iterable[Problem]) -> None:
             console.print(Text("  fix: " + clean(problem.hint), style="dim"))
 
 
-def warn_skipped(corpus: Corpus, shown: int = 3) -> None:
+def warn_skipped(problems: Iterable[Problem], shown: int = 3) -> None:
     """Tell the user on stderr which broken records were left out (errors only)."""
-    errors = corpus.errors
+    errors = [p for p in problems if p.severity == "error"]
     if not errors:
         return
     console = make_console(stderr=True)
@@ -217,3 +218,90 @@ def warn_skipped(corpus: Corpus, shown: int = 3) -> None:
         console.print(Text("  " + textwrap.shorten(clean(str(problem)), 160)))
     if len(errors) > shown:
         console.print(Text(f"  … and {len(errors) - shown} more"))
+
+
+def _hit_cell(hit: Hit, explain: bool) -> Text:
+    cell = Text(clean(hit.program.title), style="bold")
+    cell.append("\n" + clean(hit.id), style="cyan")
+    if hit.snippet:
+        snippet = Text("\n" + clean(hit.snippet), style="italic")
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start + 1, end + 1)  # +1 for the leading newline
+        cell.append_text(snippet)
+    terms = hit.matched_terms or hit.shared_terms
+    if terms and not explain:
+        cell.append("\nmatched: " + clean(", ".join(terms[:8])), style="dim")
+    if explain and hit.contributions:
+        cell.append("\nscore = ", style="dim")
+        cell.append(
+            " + ".join(f"{value:.3f} {clean(term)}" for term, value in hit.contributions),
+            style="dim",
+        )
+    return cell
+
+
+def hits_table(hits: Sequence[Hit], *, explain: bool = False, show_score: bool = True) -> Table:
+    """Ranked hits: rank, program (title, id, best sentence with matched words), agency and
+    place, year and score."""
+    table = Table(show_lines=True, title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Program", ratio=5)
+    table.add_column("Agency / Place", ratio=2)
+    table.add_column("Year", justify="right", no_wrap=True)
+    if show_score:
+        table.add_column("Score", justify="right", no_wrap=True)
+    for hit in hits:
+        place = Text(clean(hit.program.agency))
+        place.append("\n" + clean(hit.program.place), style="dim")
+        row = [
+            Text(str(hit.rank)),
+            _hit_cell(hit, explain),
+            place,
+            Text(str(hit.program.award_year)),
+        ]
+        if show_score:
+            row.append(Text(f"{hit.score:.3f}"))
+        table.add_row(*row)
+    return table
+
+
+def print_search_results(
+    console: Console, results: SearchResults, *, explain: bool = False
+) -> None:
+    """How the query was read, the hits, and what to try when there are none."""
+    for correction in results.corrections:
+        console.print(
+            Text(
+                f"Searched for '{clean(correction.replacement)}' (no program uses '{clean(correction.original)}').",
+                style="yellow",
+            )
+        )
+    if results.expansions:
+        console.print(
+            Text(
+                "Also matched synonyms: " + "; ".join(clean(str(e)) for e in results.expansions),
+                style="dim",
+            )
+        )
+    if not results:
+        advice = [results.note] if results.note else []
+        advice.append("Try fewer or other words, check the spelling")
+        if results.phrases:
+            advice[-1] += ", drop the quotes around phrases"
+        if results.excluded:
+            advice[-1] += ", drop the -excluded terms"
+        if results.filters.active:
+            advice[-1] += f", or loosen the filters ({results.filters.describe()})"
+        advice[-1] += "; `programfinder list` shows every program."
+        console.print(
+            Text("No programs found for " + repr(results.query) + ". " + " ".join(advice))
+        )
+        return
+    browsing = not results.query.strip() or all(h.score == 0 for h in results)
+    console.print(hits_table(results, explain=explain, show_score=not browsing))
+    shown = (
+        f"{len(results)} of {results.total}" if results.total > len(results) else f"{len(results)}"
+    )
+    console.print(
+        Text(f"{shown} matching programs. Show one with: programfinder show ID", style="dim")
+    )

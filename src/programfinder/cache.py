@@ -1,0 +1,166 @@
+"""Where built indexes are kept, and how a cached one is found, checked, built and replaced.
+
+The cache lives in ``$PROGRAMFINDER_CACHE`` if set, else ``$XDG_CACHE_HOME/programfinder``, else
+``~/.cache/programfinder``; never inside the corpus folder, so a read-only corpus works. Each
+index is a folder named after a hash of the corpus content (every record file, the synonym list)
+and of the index settings: editing any record makes a new key, so a stale index is never used.
+A folder is written under a temporary name and renamed into place in one step, so a reader never
+sees half an index, and two processes building at once both end with one valid index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .corpus import load_corpus, record_files, resolve_corpus_path
+from .errors import CacheError, CorpusError
+from .index import FORMAT_VERSION, ProgramIndex
+from .synonyms import load_synonyms, synonyms_path
+
+CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
+# Identifies the default analyzer and field weights; bump when either changes.
+INDEX_SETTINGS_ID = "english-snowball-stop-uni-bi-fields-v1"
+KEEP_INDEXES = 8  # older index folders beyond this many are removed
+
+Notice = Callable[[str], None]
+
+
+def _stderr_notice(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def cache_root() -> Path:
+    """The folder that holds cached indexes (see the module docstring)."""
+    explicit = os.environ.get(CACHE_ENV_VAR)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "programfinder"
+
+
+def corpus_key(corpus_root: Path) -> str:
+    """A hash of everything the index is built from: record files, synonyms and settings."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{corpus_root.resolve()}".encode())
+    try:
+        files = record_files(corpus_root)
+    except OSError as exc:
+        raise CorpusError(f"Cannot read the corpus folder {corpus_root}: {exc}") from exc
+    synonyms = synonyms_path(corpus_root)
+    vocabulary = corpus_root / "vocabulary.yaml"
+    extra = [p for p in (synonyms, vocabulary) if p is not None and p.is_file()]
+    for path in [*files, *extra]:
+        digest.update(
+            str(
+                path.relative_to(corpus_root) if path.is_relative_to(corpus_root) else path
+            ).encode()
+        )
+        digest.update(b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _writable_cache(notice: Notice) -> Path:
+    root = cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".probe-"):
+            pass
+        return root
+    except OSError:
+        fallback = (
+            Path(tempfile.gettempdir())
+            / f"programfinder-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+        )
+        fallback.mkdir(parents=True, exist_ok=True)
+        notice(
+            f"cannot write the index cache at {root}; using {fallback} instead (set {CACHE_ENV_VAR} to choose)."
+        )
+        return fallback
+
+
+def _prune(root: Path, keep: Path) -> None:
+    folders = sorted(
+        (p for p in root.glob("index-*") if p.is_dir() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[KEEP_INDEXES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in root.glob(".tmp-*"):
+        try:
+            if stale.stat().st_mtime < (Path(root).stat().st_mtime - 3600):
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def build_and_save(corpus_root: Path, key: str, root: Path) -> ProgramIndex:
+    """Build the index of ``corpus_root`` and store it atomically as ``root/index-<key>``."""
+    corpus = load_corpus(corpus_root)
+    index = ProgramIndex.build(corpus, synonyms=load_synonyms(synonyms_path(corpus_root)))
+    index.key = key
+    final = root / f"index-{key}"
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        index.save(staging)
+        try:
+            os.rename(staging, final)
+        except OSError:
+            # Another process finished the same index first: theirs is as good as ours.
+            if not (final / "index.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _prune(root, final)
+    return index
+
+
+def open_index(
+    corpus: str | os.PathLike[str] | None = None, *, notice: Notice = _stderr_notice
+) -> ProgramIndex:
+    """The index of a corpus folder: loaded from the cache when the corpus is unchanged, else
+    built and cached. ``corpus`` defaults to ``$PROGRAMFINDER_CORPUS`` or the shipped corpus.
+
+    A damaged or foreign cache file is reported through ``notice`` and rebuilt.
+
+    Example:
+        >>> index = open_index()
+        >>> index.search("porch pirates", limit=3)  # doctest: +SKIP
+    """
+    corpus_root = resolve_corpus_path(corpus)
+    if not corpus_root.is_dir():
+        load_corpus(corpus_root)  # raises the user-facing error for a missing folder or file
+    key = corpus_key(corpus_root)
+    preferred = cache_root()
+    index = _load_cached(preferred / f"index-{key}", notice)
+    if index is not None:
+        return index
+    root = _writable_cache(notice)
+    if root != preferred:  # the fallback location may already hold it
+        index = _load_cached(root / f"index-{key}", notice)
+        if index is not None:
+            return index
+    return build_and_save(corpus_root, key, root)
+
+
+def _load_cached(folder: Path, notice: Notice) -> ProgramIndex | None:
+    if not (folder / "index.json").is_file():
+        return None
+    try:
+        return ProgramIndex.load(folder)
+    except CacheError as exc:
+        notice(f"the cached index was damaged and has been rebuilt ({exc}).")
+        shutil.rmtree(folder, ignore_errors=True)
+        return None

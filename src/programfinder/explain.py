@@ -1,0 +1,85 @@
+"""Explaining a hit: readable term names, the best-matching sentence and where to highlight it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+
+from .text import Analyzer, stem, token_spans
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+SNIPPET_CHARS = 260
+
+
+def display_term(term: str, surface: Mapping[str, str]) -> str:
+    """A stemmed term as a reader would write it: ``"packag theft"`` -> ``"package theft"``."""
+    return " ".join(surface.get(part, part) for part in term.split(" "))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a description (paragraph breaks and full stops end a sentence)."""
+    result: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        flat = " ".join(paragraph.split())
+        result.extend(s.strip() for s in _SENTENCE_END.split(flat) if s.strip())
+    return result
+
+
+def _token_terms(token: str, analyzer: Analyzer) -> set[str]:
+    if token in analyzer.stop_words:
+        return set()
+    terms = {stem(token)}
+    if "-" in token:
+        terms.update(stem(part) for part in token.split("-") if part)
+    return terms
+
+
+def best_snippet(
+    text: str, term_weights: Mapping[str, float], analyzer: Analyzer
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The sentence of ``text`` whose words carry the most weight, and the spans to highlight.
+
+    ``term_weights`` maps stemmed unigrams (and bigrams) to how much they count. A sentence with
+    no matched word falls back to the first sentence, unhighlighted. Long sentences are cut to
+    about 260 characters around their first highlight.
+    """
+    candidates = sentences(text)
+    if not candidates:
+        return "", ()
+    best_index, best_score = 0, 0.0
+    for index, sentence in enumerate(candidates):
+        seen: set[str] = set()
+        for _, _, token in token_spans(sentence):
+            seen.update(_token_terms(token, analyzer))
+        sequence = analyzer.sequence(sentence)
+        seen.update(" ".join(pair) for pair in itertools.pairwise(sequence))
+        score = sum(weight for term, weight in term_weights.items() if term in seen)
+        if score > best_score:
+            best_index, best_score = index, score
+    sentence = candidates[best_index]
+    spans = [
+        (start, end)
+        for start, end, token in token_spans(sentence)
+        if best_score > 0 and _token_terms(token, analyzer) & term_weights.keys()
+    ]
+    return _trim(sentence, spans)
+
+
+def _trim(sentence: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    if len(sentence) <= SNIPPET_CHARS:
+        return sentence, tuple(spans)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - 60, len(sentence) - SNIPPET_CHARS))
+    if start > 0:
+        space = sentence.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(sentence), start + SNIPPET_CHARS)
+    if end < len(sentence):
+        space = sentence.rfind(" ", start, end)
+        end = space if space > start else end
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(sentence) else ""
+    shift = len(prefix) - start
+    kept = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
+    return prefix + sentence[start:end] + suffix, kept

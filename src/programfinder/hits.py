@@ -1,0 +1,162 @@
+"""Search and similarity results: a ``Hit`` carries everything an output needs."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .filters import Filters
+from .model import Program
+from .query import Correction
+from .synonyms import Expansion
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One program found by a search or a similarity query, with why it was found.
+
+    ``score`` is the cosine similarity in [0, 1]; ``matched_terms`` the query terms found in the
+    record, strongest first; ``snippet`` the sentence of the description that best matches, with
+    ``highlights`` as (start, end) offsets of matched words in it; ``contributions`` each term's
+    share of the score (they add up to ``score``).
+    """
+
+    program: Program
+    score: float
+    rank: int
+    matched_terms: tuple[str, ...] = ()
+    snippet: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()
+    contributions: tuple[tuple[str, float], ...] = ()
+    shared_terms: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.program.id
+
+    @property
+    def title(self) -> str:
+        return self.program.title
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the record's key fields plus score, snippet and matched terms."""
+        program = self.program
+        data: dict[str, Any] = {
+            "rank": self.rank,
+            "id": program.id,
+            "score": round(self.score, 4),
+            "title": program.title,
+            "agency": program.agency,
+            "place": program.place,
+            "country": program.country,
+            "award": program.award,
+            "award_year": program.award_year,
+            "category": program.category,
+            "problem": list(program.problem),
+            "tactics": list(program.tactics),
+            "snippet": self.snippet,
+            "matched_terms": list(self.matched_terms),
+            "contributions": {term: round(value, 4) for term, value in self.contributions},
+            "source_url": program.source_url,
+        }
+        if self.shared_terms:
+            data["shared_terms"] = list(self.shared_terms)
+        return data
+
+    def __repr__(self) -> str:
+        return (
+            f"<Hit #{self.rank} {self.score:.3f} {self.program.id}: {self.program.title!r} "
+            f"({self.program.agency}, {self.program.award_year})>"
+        )
+
+    def _repr_html_(self) -> str:
+        return hits_html([self])
+
+
+class SearchResults(list[Hit]):
+    """The hits of one query (best first), plus how the query was read.
+
+    It is a plain list of ``Hit`` objects; the extra attributes say which spelling corrections
+    and synonym expansions were applied, and ``note`` explains an empty result.
+    """
+
+    def __init__(
+        self,
+        hits: Iterable[Hit] = (),
+        *,
+        query: str = "",
+        corrections: Iterable[Correction] = (),
+        expansions: Iterable[Expansion] = (),
+        phrases: Iterable[str] = (),
+        excluded: Iterable[str] = (),
+        filters: Filters | None = None,
+        note: str = "",
+        total: int | None = None,
+    ) -> None:
+        super().__init__(hits)
+        self.query = query
+        self.corrections = list(corrections)
+        self.expansions = list(expansions)
+        self.phrases = list(phrases)
+        self.excluded = list(excluded)
+        self.filters = filters or Filters()
+        self.note = note
+        self.total = len(self) if total is None else total
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Each hit as a JSON-ready dict."""
+        return [hit.to_dict() for hit in self]
+
+    def to_frame(self) -> Any:
+        """The hits as a pandas DataFrame (needs the ``notebook`` extra)."""
+        import pandas as pd
+
+        rows = []
+        for hit in self:
+            row = hit.to_dict()
+            row["matched_terms"] = ", ".join(row["matched_terms"])
+            row.pop("contributions", None)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        lines = [f"<SearchResults {len(self)} hits for {self.query!r}>"]
+        lines.extend(f"  {hit!r}" for hit in self)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return hits_html(self)
+
+
+def hits_html(hits: Iterable[Hit]) -> str:
+    """A small HTML table of hits, with the snippet's matched words in bold (for notebooks)."""
+    rows = []
+    for hit in hits:
+        snippet = _highlighted_html(hit.snippet, hit.highlights)
+        terms = html.escape(", ".join(hit.matched_terms or hit.shared_terms))
+        rows.append(
+            "<tr>"
+            f"<td>{hit.rank}</td><td>{hit.score:.3f}</td>"
+            f"<td><b>{html.escape(hit.program.title)}</b><br><code>{html.escape(hit.id)}</code></td>"
+            f"<td>{html.escape(hit.program.agency)}<br>{html.escape(hit.program.place)}</td>"
+            f"<td>{hit.program.award_year}</td>"
+            f"<td>{snippet}<br><small>{terms}</small></td>"
+            "</tr>"
+        )
+    head = (
+        "<tr><th>#</th><th>score</th><th>program</th><th>agency / place</th><th>year</th>"
+        "<th>why</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _highlighted_html(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out.append(html.escape(text[last:start]))
+        out.append(f"<b>{html.escape(text[start:end])}</b>")
+        last = end
+    out.append(html.escape(text[last:]))
+    return "".join(out)

@@ -1,0 +1,97 @@
+"""Reading a search query: free words, "quoted phrases", -excluded terms, and spelling fixes.
+
+Example:
+    >>> parse_query('co-responder "mental health" -youth')
+    ParsedQuery(text='co-responder mental health', phrases=('mental health',), excluded=('youth',))
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .text import normalize, tokenize
+
+# Longer queries are cut here: a pasted document belongs in `similar --file`, and the cut keeps
+# every query fast whatever is pasted.
+MAX_QUERY_CHARS = 2_000
+_PART = re.compile(r'(?P<neg>(?<![^\s(])-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into its parts. ``text`` is everything that counts toward the score."""
+
+    text: str
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query word not found in the corpus, replaced by the closest word that is."""
+
+    original: str
+    replacement: str
+
+    def __str__(self) -> str:
+        return f"{self.original} → {self.replacement}"
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split ``query`` into scored text, required phrases and excluded terms.
+
+    ``"two words"`` is a phrase that must appear as written (after stemming); ``-word`` or
+    ``-"two words"`` excludes records that contain it. An unclosed quote runs to the end.
+    """
+    query = normalize(query[:MAX_QUERY_CHARS]).replace("“", '"').replace("”", '"')
+    kept: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    for match in _PART.finditer(query):
+        phrase, word = match.group("phrase"), match.group("word")
+        content = (phrase if phrase is not None else word or "").strip()
+        if not content:
+            continue
+        if match.group("neg"):
+            excluded.append(content)
+        else:
+            kept.append(content)
+            if phrase is not None and len(tokenize(content)) > 1:
+                phrases.append(content)
+    return ParsedQuery(" ".join(kept), tuple(phrases), tuple(excluded))
+
+
+def correct_spelling(
+    text: str, known_words: Collection[str], stop_words: Collection[str], cutoff: float = 0.84
+) -> tuple[str, list[Correction]]:
+    """Replace words of ``text`` that never occur in the corpus by the closest word that does.
+
+    Only words of five letters or more are corrected (short unknown words are more often real
+    words than typos), and only against words of similar length, so that the check stays fast on
+    a large vocabulary.
+    """
+    corrections: list[Correction] = []
+    words = tokenize(text)
+    fixed = []
+    for word in words:
+        if word in known_words or word in stop_words or len(word) < 5 or not word[0].isalpha():
+            fixed.append(word)
+            continue
+        compact = word.replace("-", "")
+        candidates = [
+            known
+            for known in known_words
+            if abs(len(known) - len(word)) <= 2 and known[:1] == word[:1]
+        ]
+        # "coresponder" and "co-responder" differ only by the hyphen: prefer that match outright.
+        same = [c for c in candidates if c.replace("-", "") == compact]
+        best = same or difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+        if best:
+            corrections.append(Correction(word, best[0]))
+            fixed.append(best[0])
+        else:
+            fixed.append(word)
+    return " ".join(fixed), corrections

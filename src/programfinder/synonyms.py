@@ -1,0 +1,83 @@
+"""Search synonyms: groups of words a searcher may use for the same thing.
+
+The list lives in ``synonyms.yaml`` next to the records (the shipped corpus has one; a corpus of
+your own may carry its own, else the shipped list is used). A query containing one member of a
+group is also matched against the other members, at a lower weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+from .text import Analyzer
+
+SYNONYMS_FILE = "synonyms.yaml"
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One synonym expansion applied to a query: what was found, and what was added."""
+
+    found: str
+    added: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.found} → {', '.join(self.added)}"
+
+
+def synonyms_path(corpus_root: Path) -> Path | None:
+    """The synonym list for a corpus: its own ``synonyms.yaml``, else the shipped one (if any)."""
+    own = corpus_root / SYNONYMS_FILE
+    if own.is_file():
+        return own
+    from .corpus import shipped_corpus_path
+
+    shipped = shipped_corpus_path() / SYNONYMS_FILE
+    return shipped if shipped.is_file() else None
+
+
+def load_synonyms(path: Path | None) -> list[list[str]]:
+    """The groups of a synonym file (a YAML list of lists of phrases)."""
+    if path is None:
+        return []
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise CorpusError(
+            f"{where}: cannot read the synonym list ({exc.__class__.__name__}). "
+            "It must be a YAML list of groups, e.g. - [package theft, porch pirates]."
+        ) from exc
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(g, list) for g in data):
+        raise CorpusError(
+            f"{path}: the synonym list must be a list of groups, e.g. - [package theft, porch pirates]."
+        )
+    return [[str(member) for member in group if str(member).strip()] for group in data]
+
+
+def _contains(sequence: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(sequence[i : i + n] == phrase for i in range(len(sequence) - n + 1))
+
+
+def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list[Expansion]:
+    """The expansions that apply to ``query_text``: for each group with a member in the query,
+    the other members (those that do not already appear in the query)."""
+    sequence = analyzer.sequence(query_text)
+    expansions = []
+    for group in groups:
+        analyzed = [(member, analyzer.sequence(member)) for member in group]
+        found = [member for member, seq in analyzed if _contains(sequence, seq)]
+        if not found:
+            continue
+        added = tuple(member for member, seq in analyzed if seq and not _contains(sequence, seq))
+        if added:
+            expansions.append(Expansion(found=max(found, key=len), added=added))
+    return expansions

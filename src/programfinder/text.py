@@ -1,0 +1,184 @@
+"""Text analysis shared by documents and queries: normalise -> tokenise -> stop words -> stem -> n-grams.
+
+Each step is a small function so it can be tested alone; ``Analyzer`` composes them into the one
+callable used to index records and to read queries, so both always agree on what a term is.
+
+Example:
+    >>> analyzer = Analyzer(stop_words=frozenset({"with", "the"}))
+    >>> analyzer("Clinicians riding with the co-responder teams")
+    ['clinician', 'ride', 'co-respond', 'co', 'respond', 'team', 'clinician ride', 'ride co-respond', 'co-respond team']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+# Typographic characters that word processors put in place of plain ones.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u00ad": "",  # soft hyphen: invisible, must not split or join words
+    }
+)
+# A token is a run of letters/digits, optionally joined by inner hyphens or slashes, so that
+# "co-responder", "24/7", "911" and "covid-19" stay whole. Apostrophes end a token ("police's").
+TOKEN_PATTERN = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+# "'s" and "s'" possessives are noise for matching.
+_POSSESSIVE = re.compile(r"(?<=\w)'s?\b")
+
+
+def normalize(text: str) -> str:
+    """Unicode NFKC, typographic quotes and hyphens made plain, lower-cased (``casefold``)."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return _POSSESSIVE.sub("", text).casefold()
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Words of normalised text; hyphenated and slashed terms are kept whole."""
+    return TOKEN_PATTERN.findall(normalized)
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, token)`` for each token of ``text`` (offsets into the original text).
+
+    Used to highlight matched words in a snippet; normalisation is done per token so that
+    offsets stay those of the original text.
+    """
+    spans = []
+    for match in re.finditer(r"[^\W_]+(?:[-/\u2010\u2011\u2012][^\W_]+)*", text):
+        token = normalize(match.group())
+        if token:
+            spans.append((match.start(), match.end(), token))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> Any:
+    # PyStemmer: the Snowball stemmers compiled to C; importing it costs about a millisecond.
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) English stem of one word; hyphenated words are stemmed per part."""
+    if "-" in word:
+        return "-".join(stem(part) for part in word.split("-"))
+    if not word.isalpha():
+        return word  # numbers and codes ("911", "24/7") are kept as they are
+    return str(_english_stemmer().stemWord(word))
+
+
+def word_ngrams(terms: list[str], ngram_range: tuple[int, int]) -> list[str]:
+    """Unigrams then bigrams (and longer, per ``ngram_range``) joined by a space."""
+    low, high = ngram_range
+    result = list(terms) if low <= 1 else []
+    for n in range(max(2, low), high + 1):
+        result.extend(" ".join(terms[i : i + n]) for i in range(len(terms) - n + 1))
+    return result
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """The composed analyzer: text -> list of terms (stemmed unigrams and bigrams).
+
+    Parameters are stored as given; they are saved with an index so that queries are read exactly
+    as the documents were.
+
+    ``stop_words``: words dropped before stemming. ``ngram_range``: ``(1, 2)`` for unigrams and
+    bigrams. ``split_compounds``: also emit the parts of a hyphenated word, so that
+    "co-responder" matches "responder".
+    """
+
+    stop_words: frozenset[str] = field(default_factory=frozenset)
+    ngram_range: tuple[int, int] = (1, 2)
+    split_compounds: bool = True
+
+    def __post_init__(self) -> None:
+        low, high = self.ngram_range
+        if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high <= 4):
+            raise ValueError(
+                f"ngram_range must be (low, high) with 1 <= low <= high <= 4, got {self.ngram_range!r}"
+            )
+
+    def words(self, text: str) -> list[str]:
+        """Normalised tokens with stop words removed (before stemming)."""
+        return [t for t in tokenize(normalize(text)) if t not in self.stop_words]
+
+    def unigrams(self, text: str) -> list[str]:
+        """Stemmed words, in order; compound parts follow their compound."""
+        terms: list[str] = []
+        for word in self.words(text):
+            stemmed = stem(word)
+            terms.append(stemmed)
+            if self.split_compounds and "-" in word:
+                terms.extend(
+                    stem(part)
+                    for part in word.split("-")
+                    if part and part not in self.stop_words and len(part) > 1
+                )
+        return terms
+
+    def sequence(self, text: str) -> list[str]:
+        """Stemmed words in reading order, compounds whole: the basis of bigrams and phrases."""
+        return [stem(word) for word in self.words(text)]
+
+    def __call__(self, text: str) -> list[str]:
+        unigrams = self.unigrams(text) if self.ngram_range[0] == 1 else []
+        longer = word_ngrams(self.sequence(text), (2, self.ngram_range[1]))
+        return unigrams + longer
+
+    def settings(self) -> dict[str, Any]:
+        """The parameters as JSON-ready data (saved with an index)."""
+        return {
+            "stop_words": sorted(self.stop_words),
+            "ngram_range": list(self.ngram_range),
+            "split_compounds": self.split_compounds,
+        }
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Analyzer:
+        """The analyzer described by ``settings()``."""
+        low, high = settings["ngram_range"]
+        return cls(
+            stop_words=frozenset(settings["stop_words"]),
+            ngram_range=(int(low), int(high)),
+            split_compounds=bool(settings["split_compounds"]),
+        )
+
+
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop-word list (imports scikit-learn: use at index time only)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def surface_forms(texts: Iterable[str], analyzer: Analyzer) -> dict[str, str]:
+    """For each stemmed unigram, the most frequent original word that produced it.
+
+    Lets output show "burglaries" rather than the stem "burglari".
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        for word in analyzer.words(text):
+            forms = counts.setdefault(stem(word), {})
+            forms[word] = forms.get(word, 0) + 1
+    return {term: max(forms, key=lambda w: (forms[w], -len(w))) for term, forms in counts.items()}
+
+
+TermDisplay = Callable[[str], str]
