@@ -21,6 +21,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if "PROGRAMFINDER_CACHE" not in os.environ:
         os.environ["PROGRAMFINDER_CACHE"] = tempfile.mkdtemp(prefix="programfinder-test-cache-")
+
+
 SHIPPED = shipped_corpus_path()
 
 VALID_RECORD = textwrap.dedent(
