@@ -284,6 +284,34 @@ def validate_command(
     raise typer.Exit(1 if failed else 0)
 
 
+@app.command("eval")
+@_user_errors
+def eval_command(
+    queries: Annotated[Path, typer.Option("--queries", help="Judgements file (YAML).")] = Path(
+        "eval/queries.yaml"
+    ),
+    peers: Annotated[
+        bool, typer.Option("--peers/--no-peers", help="Also score TF-IDF and BM25 baselines.")
+    ] = True,
+    as_json: JsonOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Measure search relevance (nDCG@10, MRR, Recall@10) on judged queries, beside baselines."""
+    from .evaluation import compare
+    from .output import emit_json, make_console, print_evaluation
+
+    if not queries.is_file():
+        raise ProgramFinderError(
+            f"No judgements file at {queries}: run from a checkout of programfinder "
+            "(it has eval/queries.yaml) or pass --queries PATH."
+        )
+    systems = compare(queries, corpus, peers=peers)
+    if as_json:
+        emit_json([s.to_dict() for s in systems])
+        return
+    print_evaluation(make_console(), systems)
+
+
 def _ask(value: Any, label: str, interactive: bool, cast: type = str) -> Any:
     if value not in (None, ""):
         return value

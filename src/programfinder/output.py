@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .corpus import Problem
+from .evaluation import METRICS, SystemScores
 from .hits import Hit, SearchResults
 from .model import Program
 from .stats import CorpusStats
@@ -305,3 +306,21 @@ def print_search_results(
     console.print(
         Text(f"{shown} matching programs. Show one with: programfinder show ID", style="dim")
     )
+
+
+def print_evaluation(console: Console, systems: Sequence[SystemScores]) -> None:
+    """Metrics per system overall, then nDCG@10 per query type, systems side by side."""
+    overall = Table(title="Relevance, all queries", title_justify="left", title_style="bold")
+    overall.add_column("System")
+    for metric in METRICS:
+        overall.add_column(metric, justify="right")
+    for system in systems:
+        overall.add_row(system.name, *(f"{system.overall[m]:.3f}" for m in METRICS))
+    console.print(overall)
+    by_type = Table(title="nDCG@10 by query type", title_justify="left", title_style="bold")
+    by_type.add_column("Type")
+    for system in systems:
+        by_type.add_column(system.name, justify="right")
+    for kind in systems[0].by_type:
+        by_type.add_row(kind, *(f"{s.by_type[kind]['ndcg@10']:.3f}" for s in systems))
+    console.print(by_type)

@@ -1,0 +1,200 @@
+"""Relevance evaluation: graded judgements, nDCG@10 / MRR / Recall@10, and peer baselines.
+
+The judgements file (``eval/queries.yaml`` in the repository) lists queries as users type them,
+each with a type and graded relevant record ids (2 = the answer, 1 = also useful). ``compare``
+scores programfinder's search side by side with a plain scikit-learn ``TfidfVectorizer``
+(default settings) and BM25 (``bm25s``) over the same records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .corpus import Corpus, load_corpus
+from .errors import ProgramFinderError
+from .model import Program
+
+K = 10
+METRICS = ("ndcg@10", "mrr", "recall@10")
+Ranker = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One evaluation query and its graded relevant record ids."""
+
+    query: str
+    type: str
+    relevant: Mapping[str, int]
+
+
+@dataclass
+class SystemScores:
+    """Mean metrics of one system, overall and per query type, plus each query's nDCG@10."""
+
+    name: str
+    overall: dict[str, float]
+    by_type: dict[str, dict[str, float]]
+    per_query: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "overall": self.overall,
+            "by_type": self.by_type,
+            "per_query": self.per_query,
+        }
+
+
+def load_judgements(path: Path, corpus: Corpus | None = None) -> list[Judgement]:
+    """Read a judgements file; every id must exist in ``corpus`` when one is given."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ProgramFinderError(f"Cannot read the judgements file {path}: {exc}") from exc
+    if not isinstance(data, list):
+        raise ProgramFinderError(
+            f"{path}: expected a list of queries (- query: ..., relevant: ...)."
+        )
+    judgements = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict) or "query" not in item or "relevant" not in item:
+            raise ProgramFinderError(f"{path}: entry {number} needs 'query' and 'relevant'.")
+        relevant = {str(k): int(v) for k, v in dict(item["relevant"]).items()}
+        if corpus is not None:
+            unknown = [rid for rid in relevant if rid not in corpus]
+            if unknown:
+                raise ProgramFinderError(
+                    f"{path}: entry {number} ({item['query']!r}) names unknown ids: {', '.join(unknown)}"
+                )
+        judgements.append(Judgement(str(item["query"]), str(item.get("type", "other")), relevant))
+    return judgements
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int = K) -> float:
+    """Normalised discounted cumulative gain of the first ``k`` results (gain 2^grade - 1)."""
+    gains = [(2 ** relevant.get(rid, 0) - 1) / math.log2(i + 2) for i, rid in enumerate(ranked[:k])]
+    ideal_grades = sorted(relevant.values(), reverse=True)[:k]
+    ideal = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal_grades))
+    return sum(gains) / ideal if ideal else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, int], k: int = K) -> float:
+    """1 / rank of the first relevant result within the first ``k`` (0 if none)."""
+    for i, rid in enumerate(ranked[:k]):
+        if relevant.get(rid, 0) > 0:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def recall_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int = K) -> float:
+    """Share of the relevant ids found in the first ``k`` results."""
+    wanted = {rid for rid, grade in relevant.items() if grade > 0}
+    return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
+
+
+def evaluate(name: str, rank: Ranker, judgements: Sequence[Judgement]) -> SystemScores:
+    """Score one ranking function on every judgement."""
+    rows: list[tuple[str, dict[str, float]]] = []
+    per_query = {}
+    for judgement in judgements:
+        ranked = rank(judgement.query)
+        scores = {
+            "ndcg@10": ndcg_at_k(ranked, judgement.relevant),
+            "mrr": reciprocal_rank(ranked, judgement.relevant),
+            "recall@10": recall_at_k(ranked, judgement.relevant),
+        }
+        per_query[judgement.query] = scores["ndcg@10"]
+        rows.append((judgement.type, scores))
+
+    def mean(selected: list[dict[str, float]]) -> dict[str, float]:
+        return {m: sum(s[m] for s in selected) / len(selected) for m in METRICS}
+
+    types = sorted({t for t, _ in rows})
+    return SystemScores(
+        name=name,
+        overall=mean([s for _, s in rows]),
+        by_type={t: mean([s for tt, s in rows if tt == t]) for t in types},
+        per_query=per_query,
+    )
+
+
+def baseline_text(program: Program) -> str:
+    """All searchable fields of a record as one text, for the peer baselines."""
+    parts = [program.title, *program.tags, program.body, program.agency, program.place,
+             *program.partners, *(f"{o.measure} {o.value}" for o in program.outcomes), program.award]  # fmt: skip
+    return "\n".join(p for p in parts if p)
+
+
+def tfidf_baseline(programs: Sequence[Program]) -> Ranker:
+    """Plain ``TfidfVectorizer()`` with default settings and cosine ranking."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer()
+    matrix = vectorizer.fit_transform([baseline_text(p) for p in programs])
+    ids = [p.id for p in programs]
+
+    def rank(query: str) -> list[str]:
+        scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+        order = sorted(range(len(ids)), key=lambda i: (-scores[i], i))
+        return [ids[i] for i in order[:K] if scores[i] > 0]
+
+    return rank
+
+
+def bm25_baseline(programs: Sequence[Program]) -> Ranker:
+    """BM25 from ``bm25s`` with English stop words and the same Snowball stemmer."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    corpus_tokens = bm25s.tokenize(
+        [baseline_text(p) for p in programs], stopwords="en", stemmer=stemmer, show_progress=False
+    )
+    retriever = bm25s.BM25()
+    retriever.index(corpus_tokens, show_progress=False)
+    ids = [p.id for p in programs]
+
+    def rank(query: str) -> list[str]:
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=stemmer, show_progress=False)
+        if not tokens.vocab:
+            return []
+        results, scores = retriever.retrieve(tokens, k=min(K, len(ids)), show_progress=False)
+        return [ids[int(i)] for i, s in zip(results[0], scores[0], strict=True) if s > 0]
+
+    return rank
+
+
+def compare(
+    judgements_path: Path, corpus_path: str | Path | None = None, *, peers: bool = True
+) -> list[SystemScores]:
+    """Evaluate programfinder and (when ``peers``) the two baselines on the same records.
+
+    A peer whose library is not installed is left out.
+    """
+    from .cache import open_index
+
+    corpus = load_corpus(corpus_path)
+    judgements = load_judgements(judgements_path, corpus)
+    index = open_index(corpus_path)
+
+    def ours(query: str) -> list[str]:
+        return [hit.id for hit in index.search(query, limit=K)]
+
+    systems = [evaluate("programfinder", ours, judgements)]
+    if peers:
+        programs = list(corpus)
+        systems.append(evaluate("tfidf-default", tfidf_baseline(programs), judgements))
+        try:
+            bm25 = bm25_baseline(programs)
+        except ImportError:
+            pass
+        else:
+            systems.append(evaluate("bm25s", bm25, judgements))
+    return systems
