@@ -37,7 +37,9 @@ def main() -> None:
         searches.append(wall(search))
         imports.append(wall(numpy))
     s, n = statistics.median(searches), statistics.median(imports)
-    print(f"cold `programfinder search {args.query!r}`: median {s * 1000:.0f} ms over {args.runs} runs")
+    print(
+        f"cold `programfinder search {args.query!r}`: median {s * 1000:.0f} ms over {args.runs} runs"
+    )
     print(f"`python -c 'import numpy'`:              median {n * 1000:.0f} ms")
     print(f"ratio: {s / n:.2f}x (target <= 3x)")
 

@@ -62,7 +62,7 @@ def test_metrics_on_known_rankings() -> None:
 def test_cli_eval_json(runner: CliRunner) -> None:
     result = runner.invoke(app, ["eval", "--queries", str(QUERIES), "--no-peers", "--json"])
     assert result.exit_code == 0, result.output
-    (ours,) = json.loads(result.stdout)
+    (ours,) = json.loads(result.stdout)["search"]
     assert ours["name"] == "programfinder"
     assert set(ours["by_type"]) == {"keyword", "question", "misspelling", "synonym", "place"}
 

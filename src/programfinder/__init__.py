@@ -25,8 +25,11 @@ from .filters import Filters
 from .model import Outcome, Program
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .hits import SearchResults
     from .index import ProgramIndex
+    from .similarity import SimilarResults
 
 __version__ = "0.1.0"
 
@@ -46,6 +49,8 @@ __all__ = [
     "load_corpus",
     "open_index",
     "search",
+    "similar",
+    "similarity_matrix",
 ]
 
 
@@ -67,3 +72,20 @@ def search(
         'iacp-crime-prevention-2019-round-rock-pd'
     """
     return open_index(corpus).search(query, limit=limit, **filters)
+
+
+def similar(
+    record_id_or_text: str, *, limit: int = 10, corpus: str | None = None, **filters: Any
+) -> SimilarResults:
+    """Programs most like a record (by id) or like a draft text, in one call.
+
+    Example:
+        >>> similar("iacp-crime-prevention-2021-denver-pd", limit=3)[0].shared_terms  # doctest: +SKIP
+        ('crisis', 'mental health', ...)
+    """
+    return open_index(corpus).similar(record_id_or_text, limit=limit, **filters)
+
+
+def similarity_matrix(corpus: str | None = None) -> tuple[list[str], np.ndarray]:
+    """Record ids and the matrix of similarities between every pair of records."""
+    return open_index(corpus).similarity_matrix()

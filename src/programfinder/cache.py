@@ -48,7 +48,10 @@ def cache_root() -> Path:
 def corpus_key(corpus_root: Path) -> str:
     """A hash of everything the index is built from: record files, synonyms and settings."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{corpus_root.resolve()}".encode())
+    from . import __version__
+
+    settings = f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{__version__}|{corpus_root.resolve()}"
+    digest.update(settings.encode())
     try:
         files = record_files(corpus_root)
     except OSError as exc:

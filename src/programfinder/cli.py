@@ -16,7 +16,7 @@ import typer
 
 from . import __version__
 from .corpus import Corpus, load_corpus, resolve_corpus_path
-from .errors import ProgramFinderError
+from .errors import ProgramFinderError, QueryError
 from .filters import Filters
 
 P = ParamSpec("P")
@@ -201,6 +201,63 @@ def search_command(
     print_search_results(make_console(), results, explain=explain)
 
 
+@app.command("similar")
+@_user_errors
+def similar_command(
+    record_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID | -]",
+            help="A record id, or - to read a draft from standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="A draft proposal (.txt or .md) to compare.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="A draft given as text.")] = None,
+    award: AwardOption = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    country: CountryOption = None,
+    tag: TagOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 10,
+    as_json: JsonOption = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """Programs most like a record, or like your draft proposal (with what the winners show
+    that the draft does not, and a checklist against the award criteria)."""
+    from .cache import open_index
+    from .drafts import Draft, decode_draft, read_draft
+    from .output import emit_json, make_console, print_similar, warn_skipped
+
+    given = [x for x in (record_id, file, text) if x is not None]
+    if len(given) != 1:
+        raise QueryError(
+            'Give exactly one of: a record id, --file PATH, --text "...", or - (standard input). '
+            "Example: programfinder similar iacp-crime-prevention-2021-denver-pd"
+        )
+    draft: Draft | None = None
+    if file is not None:
+        draft = read_draft(file)
+    elif text is not None:
+        draft = decode_draft(text.encode("utf-8"), "--text")
+    elif record_id == "-":
+        draft = read_draft("-")
+    index = open_index(corpus)
+    warn_skipped(index.problems)
+    filters = _filters(award, year, since, until, country, tag)
+    target = draft.text if draft is not None else str(record_id)
+    results = index.similar(target, limit=limit, filters=filters)
+    if draft is not None:
+        results.notices[:0] = list(draft.notices)
+    if as_json:
+        emit_json(results.to_dict())
+        return
+    print_similar(make_console(), results)
+
+
 @app.command("show")
 @_user_errors
 def show_command(
@@ -290,15 +347,22 @@ def eval_command(
     queries: Annotated[Path, typer.Option("--queries", help="Judgements file (YAML).")] = Path(
         "eval/queries.yaml"
     ),
+    drafts: Annotated[
+        Path, typer.Option("--drafts", help="Draft cases for similar programs (YAML).")
+    ] = Path("eval/drafts.yaml"),
+    pairs: Annotated[
+        Path, typer.Option("--pairs", help="Record pairs judged similar (YAML).")
+    ] = Path("eval/pairs.yaml"),
     peers: Annotated[
         bool, typer.Option("--peers/--no-peers", help="Also score TF-IDF and BM25 baselines.")
     ] = True,
     as_json: JsonOption = False,
     corpus: CorpusOption = None,
 ) -> None:
-    """Measure search relevance (nDCG@10, MRR, Recall@10) on judged queries, beside baselines."""
-    from .evaluation import compare
-    from .output import emit_json, make_console, print_evaluation
+    """Measure search relevance (nDCG@10, MRR, Recall@10) beside baselines, and similar-program
+    quality (hit@1, hit@3, MRR) with and without the semantic blend."""
+    from .evaluation import compare, evaluate_similar
+    from .output import emit_json, make_console, print_evaluation, print_similar_evaluation
 
     if not queries.is_file():
         raise ProgramFinderError(
@@ -306,10 +370,16 @@ def eval_command(
             "(it has eval/queries.yaml) or pass --queries PATH."
         )
     systems = compare(queries, corpus, peers=peers)
+    similar_figures = (
+        evaluate_similar(drafts, pairs, corpus) if drafts.is_file() and pairs.is_file() else None
+    )
     if as_json:
-        emit_json([s.to_dict() for s in systems])
+        emit_json({"search": [s.to_dict() for s in systems], "similar": similar_figures})
         return
-    print_evaluation(make_console(), systems)
+    console = make_console()
+    print_evaluation(console, systems)
+    if similar_figures is not None:
+        print_similar_evaluation(console, similar_figures)
 
 
 def _ask(value: Any, label: str, interactive: bool, cast: type = str) -> Any:

@@ -198,3 +198,79 @@ def compare(
         else:
             systems.append(evaluate("bm25s", bm25, judgements))
     return systems
+
+
+# ------------------------------------------------------------------------ similar programs
+SIMILAR_METRICS = ("hit@1", "hit@3", "mrr")
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """A draft (or a record id) and the records that should come first."""
+
+    name: str
+    query: str
+    expected: tuple[str, ...]
+
+
+def load_similar_cases(drafts_path: Path, pairs_path: Path) -> dict[str, list[SimilarCase]]:
+    """Draft cases (``drafts.yaml``: name, text, expected) and record pairs (``pairs.yaml``)."""
+    import yaml
+
+    cases: dict[str, list[SimilarCase]] = {}
+    try:
+        drafts = yaml.safe_load(drafts_path.read_text(encoding="utf-8")) or []
+        pairs = yaml.safe_load(pairs_path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProgramFinderError(f"Cannot read the similarity judgements: {exc}") from exc
+    cases["drafts"] = [
+        SimilarCase(str(d["name"]), str(d["text"]), tuple(d["expected"])) for d in drafts
+    ]
+    cases["pairs"] = [SimilarCase(str(p["id"]), str(p["id"]), tuple(p["similar"])) for p in pairs]
+    return cases
+
+
+def similar_scores(
+    ranked_per_case: Sequence[tuple[Sequence[str], Sequence[str]]],
+) -> dict[str, float]:
+    """hit@1, hit@3 and MRR (first expected id in the top 10) over (ranked, expected) pairs."""
+    hit1 = hit3 = rr = 0.0
+    for ranked, expected in ranked_per_case:
+        ranks = [ranked.index(e) + 1 for e in expected if e in ranked[:K]]
+        best = min(ranks) if ranks else None
+        hit1 += best == 1
+        hit3 += best is not None and best <= 3
+        rr += 1 / best if best else 0.0
+    n = len(ranked_per_case) or 1
+    return {"hit@1": hit1 / n, "hit@3": hit3 / n, "mrr": rr / n}
+
+
+def evaluate_similar(
+    drafts_path: Path, pairs_path: Path, corpus_path: str | Path | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Similar-program metrics for drafts and for record pairs, TF-IDF alone and blended with LSA.
+
+    Returns ``{"tfidf": {"drafts": {...}, "pairs": {...}}, "tfidf+lsa": {...}}``.
+    """
+    from .cache import open_index
+    from .similarity import LSA_WEIGHT
+
+    index = open_index(corpus_path)
+    cases = load_similar_cases(drafts_path, pairs_path)
+    known = {p.id for p in index.programs}
+    for case in (c for group in cases.values() for c in group):
+        unknown = [i for i in case.expected if i not in known]
+        if unknown:
+            raise ProgramFinderError(
+                f"Similarity case {case.name!r} names unknown ids: {', '.join(unknown)}"
+            )
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for label, weight in (("tfidf", 0.0), ("tfidf+lsa", LSA_WEIGHT)):
+        results[label] = {}
+        for group, group_cases in cases.items():
+            ranked = [
+                ([h.id for h in index.similar(c.query, limit=K, lsa_weight=weight)], c.expected)
+                for c in group_cases
+            ]
+            results[label][group] = similar_scores(ranked)
+    return results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .text import Analyzer, stem, token_spans
 
@@ -14,7 +14,23 @@ SNIPPET_CHARS = 260
 
 def display_term(term: str, surface: Mapping[str, str]) -> str:
     """A stemmed term as a reader would write it: ``"packag theft"`` -> ``"package theft"``."""
+    if term in surface:
+        return surface[term]
     return " ".join(surface.get(part, part) for part in term.split(" "))
+
+
+def collapse_terms(terms: Iterable[str]) -> list[str]:
+    """Terms in order, without a single word already said by a phrase kept before or after it:
+    ``["mental", "mental health", "crisis"]`` -> ``["mental health", "crisis"]``."""
+    kept: list[str] = []
+    for term in dict.fromkeys(terms):
+        words = term.split(" ")
+        if len(words) == 1 and any(term in k.split(" ") for k in kept if " " in k):
+            continue
+        if len(words) > 1:
+            kept = [k for k in kept if " " in k or k not in words]
+        kept.append(term)
+    return kept
 
 
 def sentences(text: str) -> list[str]:

@@ -17,21 +17,24 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .corpus import Corpus, Problem
 from .errors import CacheError, QueryError
-from .explain import best_snippet, display_term
+from .explain import best_snippet, collapse_terms, display_term
 from .filters import Filters
 from .hits import Hit, SearchResults
+
+if TYPE_CHECKING:
+    from .similarity import SimilarResults
 from .model import Outcome, Program
 from .query import correct_spelling, parse_query
 from .synonyms import Expansion, expand
 from .text import Analyzer, surface_forms
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 5
 # How much a term found in each part of a record counts, relative to the description.
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0,
@@ -44,6 +47,14 @@ FIELD_WEIGHTS: dict[str, float] = {
 # Weight of terms added by a synonym expansion, relative to the words typed.
 SYNONYM_WEIGHT = 0.5
 ARRAYS_FILE = "index.npz"
+# The fitted arrays saved in ARRAYS_FILE; each is the attribute of the same name plus "_".
+_ARRAYS = (
+    "idf", "data", "indices", "indptr", "row_data", "row_indices", "row_indptr", "doc_lsa", "term_lsa",
+)  # fmt: skip
+# Latent semantic analysis (truncated SVD of the TF-IDF matrix) for "similar programs": the number
+# of dimensions, and the corpus size above which it is not built (its term matrix is dense).
+LSA_COMPONENTS = 40
+LSA_MAX_RECORDS = 200_000
 META_FILE = "index.json"
 
 
@@ -98,6 +109,11 @@ class ProgramIndex:
     data_: np.ndarray  # CSC values of the L2-normalised document-term matrix
     indices_: np.ndarray  # CSC row (document) numbers
     indptr_: np.ndarray  # CSC column (term) starts
+    row_data_: np.ndarray  # the same matrix as CSR: one record's terms, for similar-by-id
+    row_indices_: np.ndarray
+    row_indptr_: np.ndarray
+    doc_lsa_: np.ndarray  # records in LSA space (n x k, unit rows); empty when not built
+    term_lsa_: np.ndarray  # terms in LSA space (terms x k), to project a query
     surface_: dict[str, str]
     known_words_: frozenset[str]
     synonyms: list[list[str]] = field(default_factory=list)
@@ -149,8 +165,11 @@ class ProgramIndex:
             shape=(len(programs), len(vocabulary)),
         )
         transformer = TfidfTransformer(sublinear_tf=True, norm="l2", smooth_idf=True)
-        matrix = transformer.fit_transform(counts).tocsc()
+        rows_matrix = transformer.fit_transform(counts).tocsr()
+        rows_matrix.sort_indices()
+        matrix = rows_matrix.tocsc()
         matrix.sort_indices()
+        doc_lsa, term_lsa = _fit_lsa(rows_matrix)
         terms = [""] * len(vocabulary)
         for term, column in vocabulary.items():
             terms[column] = term
@@ -170,6 +189,11 @@ class ProgramIndex:
             data_=matrix.data.astype(np.float32),
             indices_=matrix.indices.astype(np.int32),
             indptr_=matrix.indptr.astype(np.int64),
+            row_data_=rows_matrix.data.astype(np.float32),
+            row_indices_=rows_matrix.indices.astype(np.int32),
+            row_indptr_=rows_matrix.indptr.astype(np.int64),
+            doc_lsa_=doc_lsa,
+            term_lsa_=term_lsa,
             surface_=surface,
             known_words_=known,
             synonyms=list(synonyms or []),
@@ -185,10 +209,7 @@ class ProgramIndex:
         with arrays.open("wb") as handle:
             np.savez(
                 handle,
-                data=self.data_,
-                indices=self.indices_,
-                indptr=self.indptr_,
-                idf=self.idf_,
+                **{name: getattr(self, f"{name}_") for name in _ARRAYS},
             )
             handle.flush()
             os.fsync(handle.fileno())
@@ -229,17 +250,13 @@ class ProgramIndex:
                 or _file_digest(arrays_path) != meta["arrays_sha256"]
             ):
                 raise CacheError(f"{arrays_path}: checksum mismatch (damaged or replaced)")
-            with np.load(arrays_path, allow_pickle=False) as arrays:
-                data, indices = arrays["data"], arrays["indices"]
-                indptr, idf = arrays["indptr"], arrays["idf"]
+            with np.load(arrays_path, allow_pickle=False) as stored:
+                arrays = {f"{name}_": stored[name] for name in _ARRAYS}
             index = cls(
                 programs=[_program_from_json(r) for r in meta["records"]],
                 analyzer=Analyzer.from_settings(meta["analyzer"]),
                 terms_=list(meta["terms"]),
-                idf_=idf,
-                data_=data,
-                indices_=indices,
-                indptr_=indptr,
+                **arrays,
                 surface_=dict(meta["surface"]),
                 known_words_=frozenset(meta["known_words"]),
                 synonyms=[list(g) for g in meta["synonyms"]],
@@ -373,7 +390,7 @@ class ProgramIndex:
         term_weights = {term: value for term, value in contributions}
         snippet, highlights = best_snippet(self.programs[row].body, term_weights, self.analyzer)
         shown = [(display_term(t, self.surface_), v) for t, v in contributions]
-        matched = list(dict.fromkeys(term for term, _ in shown))
+        matched = collapse_terms(term for term, _ in shown)
         return Hit(
             program=self.programs[row],
             score=min(1.0, max(0.0, score)),
@@ -454,6 +471,40 @@ class ProgramIndex:
             for rank, row in enumerate(rows, 1)
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
+
+    def similar(
+        self,
+        record_id_or_text: str,
+        *,
+        limit: int = 10,
+        filters: Filters | None = None,
+        **criteria: Any,
+    ) -> SimilarResults:
+        """The records most like a record id or a draft text (see ``similarity.similar``)."""
+        from .similarity import similar
+
+        return similar(self, record_id_or_text, limit=limit, filters=filters, **criteria)
+
+    def similarity_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Record ids and the matrix of similarities between every pair of records."""
+        from .similarity import similarity_matrix
+
+        return similarity_matrix(self)
+
+
+def _fit_lsa(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Document and term coordinates of a truncated SVD of ``matrix`` (empty if too small/large)."""
+    n_docs, n_terms = matrix.shape
+    components = min(LSA_COMPONENTS, n_docs - 1, n_terms - 1)
+    if components < 2 or n_docs > LSA_MAX_RECORDS:
+        return np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
+    from sklearn.decomposition import TruncatedSVD
+
+    svd = TruncatedSVD(n_components=components, random_state=0)
+    docs = svd.fit_transform(matrix)
+    norms = np.linalg.norm(docs, axis=1, keepdims=True)
+    docs = docs / np.where(norms > 0, norms, 1.0)
+    return docs.astype(np.float32), np.ascontiguousarray(svd.components_.T, dtype=np.float32)
 
 
 def _no_terms_note(text: str, analyzer: Analyzer) -> str:

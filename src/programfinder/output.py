@@ -21,9 +21,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .corpus import Problem
-from .evaluation import METRICS, SystemScores
+from .evaluation import METRICS, SIMILAR_METRICS, SystemScores
 from .hits import Hit, SearchResults
 from .model import Program
+from .similarity import SimilarResults
 from .stats import CorpusStats
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -229,9 +230,10 @@ def _hit_cell(hit: Hit, explain: bool) -> Text:
         for start, end in hit.highlights:
             snippet.stylize("bold yellow", start + 1, end + 1)  # +1 for the leading newline
         cell.append_text(snippet)
-    terms = hit.matched_terms or hit.shared_terms
-    if terms and not explain:
-        cell.append("\nmatched: " + clean(", ".join(terms[:8])), style="dim")
+    if hit.shared_terms and not explain:
+        cell.append("\nshared themes: " + clean(", ".join(hit.shared_terms)), style="dim")
+    elif hit.matched_terms and not explain:
+        cell.append("\nmatched: " + clean(", ".join(hit.matched_terms[:8])), style="dim")
     if explain and hit.contributions:
         cell.append("\nscore = ", style="dim")
         cell.append(
@@ -324,3 +326,79 @@ def print_evaluation(console: Console, systems: Sequence[SystemScores]) -> None:
     for kind in systems[0].by_type:
         by_type.add_row(kind, *(f"{s.by_type[kind]['ndcg@10']:.3f}" for s in systems))
     console.print(by_type)
+
+
+def print_similar(console: Console, results: SimilarResults) -> None:
+    """Programs like a record or a draft; for a draft, the gaps and the criteria checklist."""
+    for notice in results.notices:
+        console.print(Text("note: " + clean(notice), style="yellow"))
+    if results.source is not None:
+        head = Text("Programs most like ", style="bold")
+        head.append(clean(results.source.title), style="bold cyan")
+        head.append(f" ({clean(results.source.id)})")
+        console.print(head)
+    else:
+        console.print(
+            Text(f"Programs closest to your draft ({results.draft_words:,} words)", style="bold")
+        )
+    if results.expansions:
+        console.print(
+            Text(
+                "Also matched synonyms: "
+                + "; ".join(clean(str(e)) for e in results.expansions[:6]),
+                style="dim",
+            )
+        )
+    if not results:
+        console.print(Text(results.note or "No similar programs found with these filters."))
+        return
+    console.print(hits_table(results))
+    if results.gaps is None:
+        return
+    console.print()
+    console.print(
+        Text("What the closest winners show that your draft does not", style="bold underline")
+    )
+    gaps = results.gaps
+    console.print(Text("Compared with: " + clean(", ".join(gaps.programs)), style="dim"))
+    if gaps.themes:
+        console.print(
+            Text("  Themes not mentioned: ")
+            + Text(
+                clean(
+                    ", ".join(f"{tag} ({n} of {len(gaps.programs)})" for tag, n in gaps.themes[:8])
+                ),
+                style="bold",
+            )
+        )
+    if gaps.terms:
+        console.print(
+            Text("  Distinctive words not used: ")
+            + Text(clean(", ".join(gaps.terms)), style="bold")
+        )
+    console.print()
+    console.print(Text("What your draft shows for the award criteria", style="bold underline"))
+    console.print(Text("(what the text contains, not a judgement of the program)", style="dim"))
+    for item in results.checklist:
+        mark = Text("  ✓ " if item.found else "  ✗ ", style="green" if item.found else "red")
+        mark.append(item.criterion, style="bold")
+        if not item.found:
+            mark.append(f": nothing found (looked for {clean(item.looked_for)})", style="dim")
+        console.print(mark)
+        for example in item.evidence:
+            console.print(Text("      “" + clean(example) + "”", style="italic"))
+
+
+def print_similar_evaluation(
+    console: Console, figures: dict[str, dict[str, dict[str, float]]]
+) -> None:
+    """hit@1, hit@3 and MRR for drafts and record pairs, per scoring method."""
+    table = Table(title="Similar programs", title_justify="left", title_style="bold")
+    table.add_column("Scoring")
+    table.add_column("Cases")
+    for metric in SIMILAR_METRICS:
+        table.add_column(metric, justify="right")
+    for method, groups in figures.items():
+        for group, values in groups.items():
+            table.add_row(method, group, *(f"{values[m]:.3f}" for m in SIMILAR_METRICS))
+    console.print(table)

@@ -62,22 +62,29 @@ def load_synonyms(path: Path | None) -> list[list[str]]:
     return [[str(member) for member in group if str(member).strip()] for group in data]
 
 
-def _contains(sequence: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(sequence[i : i + n] == phrase for i in range(len(sequence) - n + 1))
-
-
 def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list[Expansion]:
     """The expansions that apply to ``query_text``: for each group with a member in the query,
-    the other members (those that do not already appear in the query)."""
+    the other members (those that do not already appear in the query).
+
+    The query's word sequences are collected once, so a 50-page draft costs one pass, not one
+    pass per synonym.
+    """
+    analyzed = [
+        [(member, tuple(analyzer.sequence(member))) for member in group] for group in groups
+    ]
+    longest = max((len(seq) for group in analyzed for _, seq in group), default=0)
     sequence = analyzer.sequence(query_text)
+    present = {
+        tuple(sequence[i : i + n])
+        for n in range(1, longest + 1)
+        for i in range(len(sequence) - n + 1)
+    }
     expansions = []
-    for group in groups:
-        analyzed = [(member, analyzer.sequence(member)) for member in group]
-        found = [member for member, seq in analyzed if _contains(sequence, seq)]
+    for group in analyzed:
+        found = [member for member, seq in group if seq and seq in present]
         if not found:
             continue
-        added = tuple(member for member, seq in analyzed if seq and not _contains(sequence, seq))
+        added = tuple(member for member, seq in group if seq and seq not in present)
         if added:
             expansions.append(Expansion(found=max(found, key=len), added=added))
     return expansions

@@ -34,8 +34,9 @@ _TRANSLATE = str.maketrans(
     }
 )
 # A token is a run of letters/digits, optionally joined by inner hyphens or slashes, so that
-# "co-responder", "24/7", "911" and "covid-19" stay whole. Apostrophes end a token ("police's").
-TOKEN_PATTERN = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+# "co-responder", "24/7", "911" and "covid-19" stay whole; numbers keep their separators
+# ("2,000", "3.5"). Apostrophes end a token ("police's").
+TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-/][^\W_]+)*")
 # "'s" and "s'" possessives are noise for matching.
 _POSSESSIVE = re.compile(r"(?<=\w)'s?\b")
 
@@ -58,7 +59,7 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     offsets stay those of the original text.
     """
     spans = []
-    for match in re.finditer(r"[^\W_]+(?:[-/\u2010\u2011\u2012][^\W_]+)*", text):
+    for match in re.finditer(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-/\u2010\u2011\u2012][^\W_]+)*", text):
         token = normalize(match.group())
         if token:
             spans.append((match.start(), match.end(), token))
@@ -169,15 +170,24 @@ def english_stop_words() -> frozenset[str]:
 
 
 def surface_forms(texts: Iterable[str], analyzer: Analyzer) -> dict[str, str]:
-    """For each stemmed unigram, the most frequent original word that produced it.
+    """For each stemmed unigram and bigram, the most frequent original words that produced it.
 
-    Lets output show "burglaries" rather than the stem "burglari".
+    Lets output show "burglaries" rather than the stem "burglari", and "behavioral health"
+    rather than "behavior health".
     """
     counts: dict[str, dict[str, int]] = {}
+
+    def count(term: str, form: str) -> None:
+        forms = counts.setdefault(term, {})
+        forms[form] = forms.get(form, 0) + 1
+
     for text in texts:
-        for word in analyzer.words(text):
-            forms = counts.setdefault(stem(word), {})
-            forms[word] = forms.get(word, 0) + 1
+        words = analyzer.words(text)
+        stems = [stem(word) for word in words]
+        for word, stemmed in zip(words, stems, strict=True):
+            count(stemmed, word)
+        for i in range(len(words) - 1):
+            count(f"{stems[i]} {stems[i + 1]}", f"{words[i]} {words[i + 1]}")
     return {term: max(forms, key=lambda w: (forms[w], -len(w))) for term, forms in counts.items()}
 
 
