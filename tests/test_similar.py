@@ -171,3 +171,16 @@ def test_cli_similar_missing_file_and_unknown_id(runner: CliRunner) -> None:
     unknown = runner.invoke(app, ["similar", "iacp-crime-prevention-2021-denver"])
     assert unknown.exit_code == 1
     assert DENVER in unknown.stderr
+
+
+def test_notebook_displays_escape_record_text(mini_corpus: Path) -> None:
+    record = mini_corpus / "goldstein" / "goldstein-2020-example-pd.md"
+    text = record.read_text(encoding="utf-8").replace(
+        "title: Campus Burglary Project", "title: \"<script>alert(1)</script> Project\""
+    )
+    record.write_text(text, encoding="utf-8")
+    program = programfinder.load_corpus(mini_corpus).get("goldstein-2020-example-pd")
+    assert "<script>" not in program._repr_html_()
+    assert "&lt;script&gt;" in program._repr_html_()
+    hits = programfinder.search("burglary", corpus=str(mini_corpus))
+    assert "<script>" not in hits._repr_html_()

@@ -184,6 +184,33 @@ class Corpus:
             close = [i for i in ids if record_id.lower() in i][:n]
         return close
 
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame, one row per program (needs the ``notebook`` extra)."""
+        import pandas as pd
+
+        rows = []
+        for p in self.programs:
+            rows.append(
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "agency": p.agency,
+                    "city": p.city,
+                    "region": p.region,
+                    "country": p.country,
+                    "award": p.award_short,
+                    "award_year": p.award_year,
+                    "decade": f"{p.award_year // 10 * 10}s",
+                    "category": p.category,
+                    "problem": list(p.problem),
+                    "tactics": list(p.tactics),
+                    "partners": len(p.partners),
+                    "outcomes": len(p.outcomes),
+                    "words": len(p.body.split()),
+                }
+            )
+        return pd.DataFrame(rows)
+
     def filter(self, filters: Filters | None = None, **criteria: Any) -> list[Program]:
         """The records that match ``filters`` (or the same criteria as keywords), newest first."""
         active = filters if filters is not None else Filters(**criteria)

@@ -472,6 +472,44 @@ class ProgramIndex:
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
 
+    def distinctive_terms(self, record_id: str, n: int = 10) -> list[tuple[str, float]]:
+        """The ``n`` terms with the highest TF-IDF weight in one record, as (term, weight)."""
+        from .similarity import row_weights
+
+        row = self._row_of[self.get(record_id).id]
+        weights = sorted(row_weights(self, row).items(), key=lambda item: -item[1])
+        return [(display_term(self.terms_[c], self.surface_), w) for c, w in weights[:n]]
+
+    def award_terms(self, n: int = 10) -> dict[str, list[tuple[str, float]]]:
+        """For each award, the terms whose mean weight in its records most exceeds the corpus mean."""
+        n_docs = len(self.programs)
+        overall = np.zeros(len(self.terms_), dtype=np.float64)
+        np.add.at(overall, self.row_indices_, self.row_data_)
+        overall /= n_docs
+        result: dict[str, list[tuple[str, float]]] = {}
+        awards = sorted({p.award for p in self.programs})
+        for award in awards:
+            rows = [i for i, p in enumerate(self.programs) if p.award == award]
+            total = np.zeros(len(self.terms_), dtype=np.float64)
+            for row in rows:
+                start, end = self.row_indptr_[row], self.row_indptr_[row + 1]
+                np.add.at(total, self.row_indices_[start:end], self.row_data_[start:end])
+            lift = total / len(rows) - overall
+            top = np.argsort(-lift, kind="stable")[:n]
+            result[award] = [
+                (display_term(self.terms_[c], self.surface_), float(lift[c])) for c in top
+            ]
+        return result
+
+    def document_matrix(self) -> Any:
+        """The L2-normalised TF-IDF matrix (records x terms) as a scipy CSR matrix."""
+        from scipy import sparse
+
+        return sparse.csr_matrix(
+            (self.row_data_, self.row_indices_, self.row_indptr_),
+            shape=(len(self.programs), len(self.terms_)),
+        )
+
     def similar(
         self,
         record_id_or_text: str,

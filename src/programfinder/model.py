@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,36 @@ class Program:
 
     def __repr__(self) -> str:
         return f"<Program {self.id}: {self.title!r} ({self.agency}, {self.award_year})>"
+
+    def _repr_html_(self) -> str:
+        """A readable card for notebooks: heading, facts, outcomes, description, source."""
+        esc = html.escape
+        facts = [
+            ("Agency", self.agency),
+            ("Place", self.place),
+            (
+                "Award",
+                f"{self.award}, {self.award_year}"
+                + (f" ({self.category})" if self.category else ""),
+            ),
+            ("Problem", ", ".join(self.problem)),
+            ("Tactics", ", ".join(self.tactics)),
+            ("Partners", "; ".join(self.partners)),
+        ]
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
+            for k, v in facts
+            if v
+        )
+        outcomes = "".join(
+            f"<li>{esc(o.measure)}: <b>{esc(o.value)}</b></li>" for o in self.outcomes
+        )
+        body = "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in self.body.split("\n\n"))
+        source = f"<p><small>Source: {esc(self.source_url)}</small></p>" if self.source_url else ""
+        return (
+            f"<div><h4>{esc(self.title)} <code>{esc(self.id)}</code></h4><table>{rows}</table>"
+            + (f"<ul>{outcomes}</ul>" if outcomes else "")
+            + body
+            + source
+            + "</div>"
+        )

@@ -69,6 +69,32 @@ class SimilarResults(SearchResults):
             data["notices"] = self.notices
         return data
 
+    def _repr_html_(self) -> str:
+        import html
+
+        from .hits import hits_html
+
+        parts = [hits_html(self)]
+        if self.gaps is not None:
+            esc = html.escape
+            themes = ", ".join(f"{t} ({n})" for t, n in self.gaps.themes[:8]) or "none"
+            parts.append(
+                "<h4>What the closest winners show that your draft does not</h4>"
+                f"<p><b>Themes not mentioned:</b> {esc(themes)}<br>"
+                f"<b>Distinctive words not used:</b> {esc(', '.join(self.gaps.terms)) or 'none'}</p>"
+                "<h4>What your draft shows for the award criteria</h4><ul>"
+            )
+            for item in self.checklist:
+                found = "; ".join(f"“{esc(e)}”" for e in item.evidence)
+                status = (
+                    found
+                    if item.found
+                    else f"<i>nothing found</i> (looked for {esc(item.looked_for)})"
+                )
+                parts.append(f"<li><b>{esc(item.criterion)}</b>: {status}</li>")
+            parts.append("</ul>")
+        return "".join(parts)
+
     def __repr__(self) -> str:
         what = self.source.id if self.source is not None else f"a draft of {self.draft_words} words"
         lines = [f"<SimilarResults {len(self)} programs like {what}>"]
