@@ -176,7 +176,7 @@ def test_cli_similar_missing_file_and_unknown_id(runner: CliRunner) -> None:
 def test_notebook_displays_escape_record_text(mini_corpus: Path) -> None:
     record = mini_corpus / "goldstein" / "goldstein-2020-example-pd.md"
     text = record.read_text(encoding="utf-8").replace(
-        "title: Campus Burglary Project", "title: \"<script>alert(1)</script> Project\""
+        "title: Campus Burglary Project", 'title: "<script>alert(1)</script> Project"'
     )
     record.write_text(text, encoding="utf-8")
     program = programfinder.load_corpus(mini_corpus).get("goldstein-2020-example-pd")
