@@ -15,12 +15,14 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .corpus import load_corpus, record_files, resolve_corpus_path
+from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
+from .corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
 from .errors import CacheError, CorpusError
-from .index import FORMAT_VERSION, ProgramIndex
+from .index import ProgramIndex
+from .model import Program
 from .synonyms import load_synonyms, synonyms_path
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
@@ -46,18 +48,28 @@ def cache_root() -> Path:
 
 
 def corpus_key(corpus_root: Path) -> str:
-    """A hash of everything the index is built from: record files, synonyms and settings."""
+    """A hash of everything the index is built from: record files, synonyms and settings.
+
+    A folder is hashed byte for byte. A single JSONL/CSV file is identified by its path, size and
+    modification time instead: hashing a multi-gigabyte file would add seconds to every query.
+    """
     digest = hashlib.blake2b(digest_size=16)
     from . import __version__
 
     settings = f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{__version__}|{corpus_root.resolve()}"
     digest.update(settings.encode())
-    try:
-        files = record_files(corpus_root)
-    except OSError as exc:
-        raise CorpusError(f"Cannot read the corpus folder {corpus_root}: {exc}") from exc
-    synonyms = synonyms_path(corpus_root)
-    vocabulary = corpus_root / "vocabulary.yaml"
+    folder = corpus_root if corpus_root.is_dir() else corpus_root.parent
+    if corpus_root.is_file():
+        stat = corpus_root.stat()
+        digest.update(f"file|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}".encode())
+        files: list[Path] = []
+    else:
+        try:
+            files = record_files(corpus_root)
+        except OSError as exc:
+            raise CorpusError(f"Cannot read the corpus folder {corpus_root}: {exc}") from exc
+    synonyms = synonyms_path(folder)
+    vocabulary = folder / "vocabulary.yaml"
     extra = [p for p in (synonyms, vocabulary) if p is not None and p.is_file()]
     for path in [*files, *extra]:
         digest.update(
@@ -109,15 +121,41 @@ def _prune(root: Path, keep: Path) -> None:
             pass
 
 
-def build_and_save(corpus_root: Path, key: str, root: Path) -> ProgramIndex:
-    """Build the index of ``corpus_root`` and store it atomically as ``root/index-<key>``."""
-    corpus = load_corpus(corpus_root)
-    index = ProgramIndex.build(corpus, synonyms=load_synonyms(synonyms_path(corpus_root)))
-    index.key = key
+def build_and_save(
+    corpus_root: Path, key: str, root: Path, progress: Progress | None = None
+) -> tuple[ProgramIndex, BuildSummary]:
+    """Build the index of ``corpus_root`` and store it atomically as ``root/index-<key>``.
+
+    Records are streamed from the corpus: a million-line JSONL file is never held in memory.
+    """
+    from .sources import checked_records, count_records
+
+    problems: list[Problem] = []
+
+    def records() -> Iterator[Program]:
+        for program, found in checked_records(corpus_root):
+            problems.extend(found)
+            if program is not None:
+                yield program
+
     final = root / f"index-{key}"
     staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
-        index.save(staging)
+        folder = corpus_root if corpus_root.is_dir() else corpus_root.parent
+        try:
+            summary = build_index_folder(
+                records(),
+                staging,
+                expected_records=count_records(corpus_root),
+                synonyms=load_synonyms(synonyms_path(folder)),
+                problems=problems,
+                corpus_root=corpus_root,
+                key=key,
+                progress=progress,
+            )
+        except ValueError as exc:  # no valid record at all
+            details = f" First problem: {problems[0]}" if problems else ""
+            raise CorpusError(f"No usable records in {corpus_root}.{details}") from exc
         try:
             os.rename(staging, final)
         except OSError:
@@ -127,7 +165,22 @@ def build_and_save(corpus_root: Path, key: str, root: Path) -> ProgramIndex:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _prune(root, final)
-    return index
+    return ProgramIndex(final), summary
+
+
+def build_index(
+    corpus: str | os.PathLike[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    notice: Notice = _stderr_notice,
+) -> tuple[ProgramIndex, BuildSummary]:
+    """Build (or rebuild) the cached index of a corpus now, reporting progress."""
+    corpus_root = resolve_corpus_path(corpus)
+    check_corpus_path(corpus_root)
+    key = corpus_key(corpus_root)
+    root = _writable_cache(notice)
+    shutil.rmtree(root / f"index-{key}", ignore_errors=True)
+    return build_and_save(corpus_root, key, root, progress)
 
 
 def open_index(
@@ -143,8 +196,7 @@ def open_index(
         >>> index.search("porch pirates", limit=3)  # doctest: +SKIP
     """
     corpus_root = resolve_corpus_path(corpus)
-    if not corpus_root.is_dir():
-        load_corpus(corpus_root)  # raises the user-facing error for a missing folder or file
+    check_corpus_path(corpus_root)
     key = corpus_key(corpus_root)
     preferred = cache_root()
     index = _load_cached(preferred / f"index-{key}", notice)
@@ -155,14 +207,14 @@ def open_index(
         index = _load_cached(root / f"index-{key}", notice)
         if index is not None:
             return index
-    return build_and_save(corpus_root, key, root)
+    return build_and_save(corpus_root, key, root)[0]
 
 
 def _load_cached(folder: Path, notice: Notice) -> ProgramIndex | None:
     if not (folder / "index.json").is_file():
         return None
     try:
-        return ProgramIndex.load(folder)
+        return ProgramIndex(folder)
     except CacheError as exc:
         notice(f"the cached index was damaged and has been rebuilt ({exc}).")
         shutil.rmtree(folder, ignore_errors=True)

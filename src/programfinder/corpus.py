@@ -275,14 +275,47 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
         >>> corpus.get("iacp-crime-prevention-2019-round-rock-pd").title
         'Operation Front Porch'
     """
+    from .sources import checked_records
+
     root = resolve_corpus_path(path)
+    check_corpus_path(root)
+    vocabulary = load_vocabulary(root if root.is_dir() else root.parent)[0]
+    programs: list[Program] = []
+    problems: list[Problem] = []
+    seen = 0
+    for program, record_problems in checked_records(root):
+        seen += 1
+        problems.extend(record_problems)
+        if program is not None:
+            programs.append(program)
+    if root.is_file() and not programs and not problems:
+        raise CorpusError(f"No records in {root}: the file is empty.")
+    problems.extend(_related_problems(programs))
+    programs.sort(key=lambda p: (-p.award_year, p.award, p.title.casefold(), p.id))
+    return Corpus(
+        root=root,
+        programs=tuple(programs),
+        problems=tuple(problems),
+        vocabulary=vocabulary,
+        files_checked=len(record_files(root)) if root.is_dir() else seen,
+    )
+
+
+def check_corpus_path(root: Path) -> None:
+    """Raise ``CorpusError`` unless ``root`` is a folder with record files, or a JSONL/CSV file."""
+    from .sources import FILE_SUFFIXES
+
     if not root.exists():
         raise CorpusError(
             f"Corpus folder not found: {root}. Pass --corpus with a folder of record files "
-            f"(.md), or unset {ENV_VAR} to use the shipped corpus."
+            f"(.md) or a .jsonl/.csv file, or unset {ENV_VAR} to use the shipped corpus."
         )
-    if not root.is_dir():
-        raise CorpusError(f"The corpus must be a folder of record files (.md), not a file: {root}.")
+    if root.is_file():
+        if root.suffix.lower() not in FILE_SUFFIXES:
+            raise CorpusError(
+                f"The corpus must be a folder of record files (.md) or a .jsonl or .csv file, not {root}."
+            )
+        return
     try:
         files = record_files(root)
     except OSError as exc:
@@ -292,38 +325,6 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
             f"No records in {root}: it holds no .md record files. "
             "See corpus/README.md for the format, or `programfinder add` to write one."
         )
-    vocabulary, problems = load_vocabulary(root)
-    programs: list[Program] = []
-    first_file_of: dict[str, Path] = {}
-    for file in files:
-        program, file_problems = parse_record_file(file, vocabulary)
-        problems.extend(file_problems)
-        if program is None:
-            continue
-        if program.id in first_file_of:
-            problems.append(
-                Problem(
-                    "error",
-                    file,
-                    f"duplicate id '{program.id}': {display_path(first_file_of[program.id])} "
-                    "has the same id.",
-                    "Give one of the two records a different id (and file name).",
-                    line=_key_line(file, "id"),
-                    field="id",
-                )
-            )
-            continue
-        first_file_of[program.id] = file
-        programs.append(program)
-    problems.extend(_related_problems(programs))
-    programs.sort(key=lambda p: (-p.award_year, p.award, p.title.casefold(), p.id))
-    return Corpus(
-        root=root,
-        programs=tuple(programs),
-        problems=tuple(problems),
-        vocabulary=vocabulary,
-        files_checked=len(files),
-    )
 
 
 def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
@@ -456,13 +457,18 @@ def parse_record_text(
 class _RecordChecker:
     """Checks the fields of one record and builds its ``Program`` when nothing is wrong."""
 
-    def __init__(self, path: Path, front: str, fields: dict[Any, Any]) -> None:
+    def __init__(
+        self, path: Path, front: str, fields: dict[Any, Any], record_line: int | None = None
+    ) -> None:
         self.path = path
         self.front_lines = front.splitlines()
         self.fields = {str(k): v for k, v in fields.items()}
         self.problems: list[Problem] = []
+        self.record_line = record_line  # a record on one line of a JSONL/CSV file
 
     def line_of(self, key: str) -> int | None:
+        if self.record_line is not None:
+            return self.record_line
         pattern = re.compile(rf"^{re.escape(key)}\s*:")
         for index, line in enumerate(self.front_lines):
             if pattern.match(line):
@@ -470,11 +476,15 @@ class _RecordChecker:
         return None
 
     def error(self, key: str | None, message: str, hint: str, line: int | None = None) -> None:
-        where = line if line is not None else (self.line_of(key) if key else None)
+        where = self.record_line or (
+            line if line is not None else (self.line_of(key) if key else None)
+        )
         self.problems.append(Problem("error", self.path, message, hint, line=where, field=key))
 
     def warn(self, key: str | None, message: str, hint: str, line: int | None = None) -> None:
-        where = line if line is not None else (self.line_of(key) if key else None)
+        where = self.record_line or (
+            line if line is not None else (self.line_of(key) if key else None)
+        )
         self.problems.append(Problem("warning", self.path, message, hint, line=where, field=key))
 
     def text(self, key: str) -> str | None:
@@ -605,7 +615,7 @@ class _RecordChecker:
                     f"'{record_id}' is not a valid id.",
                     "Use lower-case letters, digits and hyphens only, e.g. goldstein-2022-university-of-cincinnati-pd.",
                 )
-            elif record_id != self.path.stem:
+            elif self.record_line is None and record_id != self.path.stem:
                 self.error(
                     "id",
                     f"id '{record_id}' differs from the file name '{self.path.name}'.",
@@ -652,6 +662,19 @@ class _RecordChecker:
             related=lists["related"],
             path=self.path,
         )
+
+
+def check_record_fields(
+    fields: dict[Any, Any],
+    body: str,
+    path: Path,
+    line: int,
+    vocabulary: Vocabulary | None = None,
+) -> tuple[Program | None, list[Problem]]:
+    """Check one record given as a mapping (a JSONL or CSV row at ``line`` of ``path``)."""
+    checker = _RecordChecker(path, "", fields, record_line=line)
+    program = checker.build(body.strip(), line, vocabulary or Vocabulary())
+    return program, checker.problems
 
 
 def _related_problems(programs: Iterable[Program]) -> list[Problem]:

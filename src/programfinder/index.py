@@ -1,100 +1,89 @@
-"""The TF-IDF index over program records: building, saving, loading and scoring.
+"""The TF-IDF index over program records: loading a built index folder and scoring queries.
 
-Building uses scikit-learn (``TfidfTransformer`` with sublinear tf over field-weighted term
-counts). What is saved is plain arrays (``.npz``) and JSON, never a pickle, and a saved index is
-queried with numpy alone: a query only touches the posting lists (CSC columns) of its own terms,
-and the top hits are picked with ``argpartition``.
+An index folder (written by ``build.build_index_folder``) holds ``index.npz`` (arrays, memory-
+mapped), ``records.jsonl`` and ``index.json``; never a pickle. Queries use numpy alone: a query
+only touches the posting lists (CSC columns) of its own terms, and the top hits are picked with
+``argpartition``. ``ProgramIndex.build`` builds an index in a temporary folder for in-memory use.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
-import time
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .awards import slugify
+from .build import (
+    ARRAYS_FILE,
+    FIELD_WEIGHTS,
+    FORMAT_VERSION,
+    META_FILE,
+    RECORDS_FILE,
+    build_index_folder,
+    record_segments,
+)
 from .corpus import Corpus, Problem
-from .errors import CacheError, QueryError
+from .errors import CacheError, QueryError, RecordNotFoundError
 from .explain import best_snippet, collapse_terms, display_term
-from .filters import Filters
+from .filters import Filters, normalize_country
 from .hits import Hit, SearchResults
+from .model import Outcome, Program
+from .query import correct_spelling, parse_query
+from .storage import RecordStore, StringTable, file_fingerprint, load_npz
+from .synonyms import Expansion, expand
+from .text import Analyzer
 
 if TYPE_CHECKING:
     from .similarity import SimilarResults
-from .model import Outcome, Program
-from .query import correct_spelling, parse_query
-from .synonyms import Expansion, expand
-from .text import Analyzer, surface_forms
 
-FORMAT_VERSION = 5
-# How much a term found in each part of a record counts, relative to the description.
-FIELD_WEIGHTS: dict[str, float] = {
-    "title": 3.0,
-    "tags": 3.0,
-    "body": 1.0,
-    "who": 1.0,
-    "outcomes": 1.0,
-    "award": 0.5,
-}
+__all__ = ["FIELD_WEIGHTS", "FORMAT_VERSION", "ProgramIndex", "record_segments"]
+
 # Weight of terms added by a synonym expansion, relative to the words typed.
 SYNONYM_WEIGHT = 0.5
-ARRAYS_FILE = "index.npz"
-# The fitted arrays saved in ARRAYS_FILE; each is the attribute of the same name plus "_".
-_ARRAYS = (
-    "idf", "data", "indices", "indptr", "row_data", "row_indices", "row_indptr", "doc_lsa", "term_lsa",
-)  # fmt: skip
-# Latent semantic analysis (truncated SVD of the TF-IDF matrix) for "similar programs": the number
-# of dimensions, and the corpus size above which it is not built (its term matrix is dense).
-LSA_COMPONENTS = 40
-LSA_MAX_RECORDS = 200_000
-META_FILE = "index.json"
+# A phrase query checks the text of at most this many candidates (best first).
+PHRASE_CHECKS = 5_000
+# similarity_matrix() is dense: n x n floats.
+MATRIX_MAX_RECORDS = 20_000
 
 
-def record_segments(program: Program) -> dict[str, list[str]]:
-    """The searchable text of a record, per weighted field, as separate segments.
+class SurfaceForms(Mapping[str, str]):
+    """Term -> how a reader would write it, from the index's term and surface tables."""
 
-    Segments are analysed separately so that no bigram spans two tags or two partners.
-    """
-    return {
-        "title": [program.title],
-        "tags": list(program.tags),
-        "body": [program.body],
-        "who": [
-            part for part in (program.agency, program.city, program.region, program.country) if part
-        ]
-        + list(program.partners),
-        "outcomes": [f"{o.measure}: {o.value}" for o in program.outcomes],
-        "award": [program.award],
-    }
+    def __init__(self, terms: StringTable, surfaces: StringTable) -> None:
+        self._terms = terms
+        self._surfaces = surfaces
 
+    def __getitem__(self, term: str) -> str:
+        column = self._terms.lookup(term)
+        if column is None:
+            raise KeyError(term)
+        return self._surfaces[column]
 
-def weighted_term_counts(
-    program: Program, analyzer: Analyzer, weights: Mapping[str, float]
-) -> dict[str, float]:
-    """Term -> field-weighted count for one record."""
-    counts: dict[str, float] = {}
-    for name, segments in record_segments(program).items():
-        weight = weights[name]
-        for segment in segments:
-            for term in analyzer(segment):
-                counts[term] = counts.get(term, 0.0) + weight
-    return counts
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._terms)
 
 
-@dataclass
+def _award_matches(wanted_slug: str, award: str) -> bool:
+    from .awards import award_slug
+
+    return not wanted_slug or wanted_slug in award_slug(award) or wanted_slug in slugify(award)
+
+
 class ProgramIndex:
     """A searchable index over a corpus of programs.
 
-    Build one with ``ProgramIndex.build(corpus)`` (needs scikit-learn) or get the cached one for a
-    corpus folder with ``programfinder.open_index()``; query it with ``search`` (and ``similar``).
+    Get the cached one for a corpus with ``programfinder.open_index()``, or build one in memory
+    with ``ProgramIndex.build(corpus)`` (needs scikit-learn); query it with ``search`` and
+    ``similar``.
 
     Example:
         >>> index = open_index()
@@ -102,31 +91,80 @@ class ProgramIndex:
         'iacp-crime-prevention-2019-round-rock-pd'
     """
 
-    programs: list[Program]
-    analyzer: Analyzer
-    terms_: list[str]
-    idf_: np.ndarray
-    data_: np.ndarray  # CSC values of the L2-normalised document-term matrix
-    indices_: np.ndarray  # CSC row (document) numbers
-    indptr_: np.ndarray  # CSC column (term) starts
-    row_data_: np.ndarray  # the same matrix as CSR: one record's terms, for similar-by-id
-    row_indices_: np.ndarray
-    row_indptr_: np.ndarray
-    doc_lsa_: np.ndarray  # records in LSA space (n x k, unit rows); empty when not built
-    term_lsa_: np.ndarray  # terms in LSA space (terms x k), to project a query
-    surface_: dict[str, str]
-    known_words_: frozenset[str]
-    synonyms: list[list[str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    corpus_root: Path | None = None
-    key: str = ""
-    field_weights: dict[str, float] = field(default_factory=lambda: dict(FIELD_WEIGHTS))
+    def __init__(self, folder: Path, *, mmap: bool = True) -> None:
+        """Open a built index folder; ``CacheError`` if it is damaged or of another version."""
+        self.folder = folder
+        self._temporary: Any = None
+        try:
+            with (folder / META_FILE).open(encoding="utf-8") as handle:
+                meta = json.load(handle)
+            if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
+                found = meta.get("format_version") if isinstance(meta, dict) else None
+                raise CacheError(f"{folder}: index format {found!r} is not {FORMAT_VERSION}")
+            arrays_path = folder / ARRAYS_FILE
+            if arrays_path.stat().st_size != meta["arrays_bytes"]:
+                raise CacheError(f"{arrays_path}: size differs from when it was written")
+            if file_fingerprint(arrays_path) != meta["arrays_checksum"]:
+                raise CacheError(f"{arrays_path}: checksum mismatch (damaged or replaced)")
+            records_path = folder / RECORDS_FILE
+            if records_path.stat().st_size != meta["records_bytes"]:
+                raise CacheError(f"{records_path}: size differs from when it was written")
+            arrays = load_npz(arrays_path, mmap=mmap)
+            self.meta: dict[str, Any] = meta
+            self.analyzer = Analyzer.from_settings(meta["analyzer"])
+            self.field_weights: dict[str, float] = dict(meta["field_weights"])
+            self.synonyms: list[list[str]] = [list(g) for g in meta["synonyms"]]
+            self.known_words_ = frozenset(meta["spelling_words"])
+            self.problems = [_problem_from_json(p) for p in meta["problems"]]
+            self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
+            self.key = str(meta.get("key", ""))
+            self.idf_ = arrays["idf"]
+            self.data_ = arrays["data"]  # CSC values of the L2-normalised document-term matrix
+            self.indices_ = arrays["indices"]  # CSC rows (records)
+            self.indptr_ = arrays["indptr"]  # CSC column (term) starts
+            self.row_data_ = arrays["row_data"]  # the same matrix as CSR: a record's own terms
+            self.row_indices_ = arrays["row_indices"]
+            self.row_indptr_ = arrays["row_indptr"]
+            self.doc_lsa_ = arrays["doc_lsa"]  # records in LSA space; empty when not built
+            self.term_lsa_ = arrays["term_lsa"]  # terms in LSA space, to project a query
+            self.terms_ = StringTable(arrays["term_blob"], arrays["term_offsets"])
+            self.surface_ = SurfaceForms(
+                self.terms_, StringTable(arrays["surface_blob"], arrays["surface_offsets"])
+            )
+            self._ids = StringTable(arrays["id_blob"], arrays["id_offsets"])
+            self._id_rows = arrays["id_rows"]
+            self.award_year_ = arrays["award_year"]
+            self.award_code_ = arrays["award_code"]
+            self.country_code_ = arrays["country_code"]
+            self.tag_codes_ = arrays["tag_codes"]
+            self.tag_indptr_ = arrays["tag_indptr"]
+            self.awards: list[str] = list(meta["awards"])
+            self.countries: list[str] = list(meta["countries"])
+            self.tags: list[str] = list(meta["tags"])
+            self.programs: Sequence[Program] = RecordStore(
+                records_path, arrays["record_offsets"], _program_from_json
+            )
+        except CacheError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError) as exc:
+            raise CacheError(
+                f"{folder}: unreadable index ({exc.__class__.__name__}: {exc})"
+            ) from exc
+        n_terms, n_records = len(self.terms_), len(self.programs)
+        if (
+            len(self.idf_) != n_terms
+            or len(self.indptr_) != n_terms + 1
+            or len(self.row_indptr_) != n_records + 1
+            or len(self.award_year_) != n_records
+            or meta.get("records") != n_records
+        ):
+            raise CacheError(f"{folder}: index arrays do not match each other")
 
-    def __post_init__(self) -> None:
-        self.vocabulary_: dict[str, int] = {term: i for i, term in enumerate(self.terms_)}
-        self._row_of = {p.id: i for i, p in enumerate(self.programs)}
+    @classmethod
+    def load(cls, folder: Path) -> ProgramIndex:
+        """Open a built index folder (see ``__init__``)."""
+        return cls(folder)
 
-    # ---------------------------------------------------------------- building
     @classmethod
     def build(
         cls,
@@ -136,143 +174,24 @@ class ProgramIndex:
         synonyms: list[list[str]] | None = None,
         field_weights: Mapping[str, float] | None = None,
     ) -> ProgramIndex:
-        """Index ``corpus`` (a ``Corpus`` or a list of programs). Imports scikit-learn."""
-        from scipy import sparse
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        from .text import english_stop_words
-
-        weights = dict(field_weights or FIELD_WEIGHTS)
-        for name, weight in weights.items():
-            # sublinear tf is 1 + ln(count): a weight below 1/e would give a negative tf.
-            if weight < 0.5:
-                raise ValueError(f"field weight {name}={weight} must be at least 0.5")
-        analyzer = analyzer or Analyzer(stop_words=english_stop_words())
+        """Index ``corpus`` (a ``Corpus`` or a list of programs) in a temporary folder."""
         programs = list(corpus)
         if not programs:
             raise QueryError("Cannot build an index of an empty corpus.")
-        vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        values: list[float] = []
-        for row, program in enumerate(programs):
-            for term, count in weighted_term_counts(program, analyzer, weights).items():
-                rows.append(row)
-                cols.append(vocabulary.setdefault(term, len(vocabulary)))
-                values.append(count)
-        counts = sparse.csr_matrix(
-            (np.asarray(values, dtype=np.float64), (rows, cols)),
-            shape=(len(programs), len(vocabulary)),
-        )
-        transformer = TfidfTransformer(sublinear_tf=True, norm="l2", smooth_idf=True)
-        rows_matrix = transformer.fit_transform(counts).tocsr()
-        rows_matrix.sort_indices()
-        matrix = rows_matrix.tocsc()
-        matrix.sort_indices()
-        doc_lsa, term_lsa = _fit_lsa(rows_matrix)
-        terms = [""] * len(vocabulary)
-        for term, column in vocabulary.items():
-            terms[column] = term
-        texts = [
-            segment for p in programs for seg in record_segments(p).values() for segment in seg
-        ]
-        surface = surface_forms(texts, analyzer)
-        known = frozenset(w for w in surface.values()) | frozenset(
-            word for text in texts for word in analyzer.words(text)
-        )
-        problems = list(corpus.problems) if isinstance(corpus, Corpus) else []
-        return cls(
-            programs=programs,
+        temporary = tempfile.TemporaryDirectory(prefix="programfinder-index-")
+        folder = Path(temporary.name)
+        build_index_folder(
+            programs,
+            folder,
+            expected_records=len(programs),
             analyzer=analyzer,
-            terms_=terms,
-            idf_=transformer.idf_.astype(np.float32),
-            data_=matrix.data.astype(np.float32),
-            indices_=matrix.indices.astype(np.int32),
-            indptr_=matrix.indptr.astype(np.int64),
-            row_data_=rows_matrix.data.astype(np.float32),
-            row_indices_=rows_matrix.indices.astype(np.int32),
-            row_indptr_=rows_matrix.indptr.astype(np.int64),
-            doc_lsa_=doc_lsa,
-            term_lsa_=term_lsa,
-            surface_=surface,
-            known_words_=known,
-            synonyms=list(synonyms or []),
-            problems=problems,
+            synonyms=synonyms,
+            field_weights=field_weights,
+            problems=corpus.problems if isinstance(corpus, Corpus) else (),
             corpus_root=corpus.root if isinstance(corpus, Corpus) else None,
-            field_weights=weights,
         )
-
-    # ------------------------------------------------------------- persistence
-    def save(self, folder: Path) -> None:
-        """Write ``index.npz`` and ``index.json`` into ``folder`` (which must exist)."""
-        arrays = folder / ARRAYS_FILE
-        with arrays.open("wb") as handle:
-            np.savez(
-                handle,
-                **{name: getattr(self, f"{name}_") for name in _ARRAYS},
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        meta = {
-            "format_version": FORMAT_VERSION,
-            "key": self.key,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "arrays_sha256": _file_digest(arrays),
-            "arrays_bytes": arrays.stat().st_size,
-            "analyzer": self.analyzer.settings(),
-            "field_weights": self.field_weights,
-            "corpus_root": str(self.corpus_root) if self.corpus_root else None,
-            "terms": self.terms_,
-            "surface": self.surface_,
-            "known_words": sorted(self.known_words_),
-            "synonyms": self.synonyms,
-            "records": [_program_to_json(p) for p in self.programs],
-            "problems": [_problem_to_json(p) for p in self.problems],
-        }
-        with (folder / META_FILE).open("w", encoding="utf-8") as handle:
-            json.dump(meta, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    @classmethod
-    def load(cls, folder: Path) -> ProgramIndex:
-        """Read an index saved by ``save``; ``CacheError`` if it is damaged or of another version."""
-        arrays_path, meta_path = folder / ARRAYS_FILE, folder / META_FILE
-        try:
-            with meta_path.open(encoding="utf-8") as handle:
-                meta = json.load(handle)
-            if meta.get("format_version") != FORMAT_VERSION:
-                raise CacheError(
-                    f"{folder}: index format {meta.get('format_version')!r} is not {FORMAT_VERSION}"
-                )
-            if (
-                arrays_path.stat().st_size != meta["arrays_bytes"]
-                or _file_digest(arrays_path) != meta["arrays_sha256"]
-            ):
-                raise CacheError(f"{arrays_path}: checksum mismatch (damaged or replaced)")
-            with np.load(arrays_path, allow_pickle=False) as stored:
-                arrays = {f"{name}_": stored[name] for name in _ARRAYS}
-            index = cls(
-                programs=[_program_from_json(r) for r in meta["records"]],
-                analyzer=Analyzer.from_settings(meta["analyzer"]),
-                terms_=list(meta["terms"]),
-                **arrays,
-                surface_=dict(meta["surface"]),
-                known_words_=frozenset(meta["known_words"]),
-                synonyms=[list(g) for g in meta["synonyms"]],
-                problems=[_problem_from_json(p) for p in meta["problems"]],
-                corpus_root=Path(meta["corpus_root"]) if meta.get("corpus_root") else None,
-                key=str(meta.get("key", "")),
-                field_weights=dict(meta["field_weights"]),
-            )
-        except CacheError:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
-            raise CacheError(
-                f"{folder}: unreadable index ({exc.__class__.__name__}: {exc})"
-            ) from exc
-        if len(index.idf_) != len(index.terms_) or len(index.indptr_) != len(index.terms_) + 1:
-            raise CacheError(f"{folder}: index arrays do not match its vocabulary")
+        index = cls(folder)
+        index._temporary = temporary  # the folder is removed with the index object
         return index
 
     # ----------------------------------------------------------------- queries
@@ -282,18 +201,29 @@ class ProgramIndex:
     def get(self, record_id: str) -> Program:
         """The record with this id (see ``Corpus.get``)."""
         from .corpus import check_record_id
-        from .errors import RecordNotFoundError
 
         check_record_id(record_id)
-        row = self._row_of.get(record_id)
+        row = self.row_of(record_id)
         if row is None:
-            import difflib
-
-            close = difflib.get_close_matches(record_id, list(self._row_of), n=3, cutoff=0.5)
-            close = close or [i for i in self._row_of if record_id in i][:3]
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise RecordNotFoundError(f"No program with id '{record_id}'.{hint}")
+            raise RecordNotFoundError(
+                f"No program with id '{record_id}'.{self._closest_ids(record_id)}"
+            )
         return self.programs[row]
+
+    def row_of(self, record_id: str) -> int | None:
+        """The row number of a record id, or None."""
+        position = self._ids.lookup(record_id)
+        return None if position is None else int(self._id_rows[position])
+
+    def _closest_ids(self, record_id: str) -> str:
+        import difflib
+
+        if len(self._ids) > 50_000:  # suggestions from a huge corpus would be slow and noisy
+            return ""
+        ids = list(self._ids)
+        close = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.5)
+        close = close or [i for i in ids if record_id in i][:3]
+        return f" Did you mean: {', '.join(close)}?" if close else ""
 
     def query_weights(self, text: str, extra: Iterable[tuple[str, float]] = ()) -> dict[int, float]:
         """Column -> weight of the L2-normalised query vector for ``text`` (sublinear tf x idf).
@@ -304,7 +234,7 @@ class ProgramIndex:
         weights: dict[int, float] = {}
         for part, multiplier in [(text, 1.0), *extra]:
             for term, count in Counter(self.analyzer(part)).items():
-                column = self.vocabulary_.get(term)
+                column = self.terms_.lookup(term)
                 if column is None:
                     continue
                 value = (1.0 + math.log(count)) * float(self.idf_[column]) * multiplier
@@ -340,7 +270,7 @@ class ProgramIndex:
         if not terms:
             return np.zeros(len(self.programs), dtype=bool)
         for term in terms:
-            column = self.vocabulary_.get(term)
+            column = self.terms_.lookup(term)
             hit = np.zeros(len(self.programs), dtype=bool)
             if column is not None:
                 hit[self.posting(column)[0]] = True
@@ -361,12 +291,46 @@ class ProgramIndex:
         return False
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
-        """Boolean mask of documents that pass ``filters``."""
+        """Boolean mask of documents that pass ``filters`` (vectorised over stored codes)."""
+        n = len(self.programs)
+        mask = np.ones(n, dtype=bool)
         if not filters.active:
-            return np.ones(len(self.programs), dtype=bool)
-        return np.fromiter(
-            (filters.matches(p) for p in self.programs), dtype=bool, count=len(self.programs)
-        )
+            return mask
+        years = self.award_year_
+        if filters.year is not None:
+            mask &= years == filters.year
+        if filters.since is not None:
+            mask &= years >= filters.since
+        if filters.until is not None:
+            mask &= years <= filters.until
+        if filters.award:
+            wanted = slugify(filters.award)
+            codes = [i for i, name in enumerate(self.awards) if _award_matches(wanted, name)]
+            mask &= np.isin(self.award_code_, codes)
+        if filters.country:
+            country = normalize_country(filters.country)
+            codes = [i for i, c in enumerate(self.countries) if normalize_country(c) == country]
+            mask &= np.isin(self.country_code_, codes)
+        if filters.tags:
+            owners = np.repeat(np.arange(n), np.diff(self.tag_indptr_))
+            for tag in filters.tags:
+                wanted_tag = tag.casefold().strip()
+                has_tag = np.zeros(n, dtype=bool)
+                if wanted_tag in self.tags:
+                    has_tag[owners[self.tag_codes_ == self.tags.index(wanted_tag)]] = True
+                mask &= has_tag
+        return mask
+
+    def _rows_with_phrases(
+        self, scores: np.ndarray, mask: np.ndarray, phrases: Sequence[str], limit: int
+    ) -> tuple[list[int], int]:
+        """Best rows whose text holds every phrase, checked best first (at most PHRASE_CHECKS)."""
+        kept = [
+            row
+            for row in self.top_rows(scores, mask, PHRASE_CHECKS)
+            if all(self.contains_phrase(self.programs[row], p) for p in phrases)
+        ]
+        return kept[:limit], len(kept)
 
     def top_rows(self, scores: np.ndarray, mask: np.ndarray, limit: int) -> list[int]:
         """The best ``limit`` rows among ``mask`` with a positive score, best first (ties by row)."""
@@ -425,8 +389,11 @@ class ProgramIndex:
                     "Empty query: type some words to search for, e.g. programfinder search "
                     '"package theft", or filters such as --award goldstein.'
                 )
-            rows = [r for r in range(len(self.programs)) if mask[r]]
-            rows.sort(key=lambda r: (-self.programs[r].award_year, self.programs[r].id))
+            matching = np.flatnonzero(mask)
+            # newest first, then in corpus order (a file's own order; folders sort by path)
+            rows = [
+                int(r) for r in matching[np.argsort(-self.award_year_[matching], kind="stable")]
+            ]
             hits = [
                 Hit(
                     program=self.programs[r],
@@ -461,11 +428,10 @@ class ProgramIndex:
             return SearchResults(note=_no_terms_note(text, self.analyzer), **results)  # type: ignore[arg-type]
         scores = self.score(weights)
         if parsed.phrases:
-            for row in np.flatnonzero(mask & (scores > 0)):
-                if not all(self.contains_phrase(self.programs[row], p) for p in parsed.phrases):
-                    mask[row] = False
-        total = int(np.count_nonzero(mask & (scores > 0)))
-        rows = self.top_rows(scores, mask, limit)
+            rows, total = self._rows_with_phrases(scores, mask, parsed.phrases, limit)
+        else:
+            total = int(np.count_nonzero(mask & (scores > 0)))
+            rows = self.top_rows(scores, mask, limit)
         hits = [
             self.make_hit(row, rank, weights, float(scores[row]))
             for rank, row in enumerate(rows, 1)
@@ -476,7 +442,8 @@ class ProgramIndex:
         """The ``n`` terms with the highest TF-IDF weight in one record, as (term, weight)."""
         from .similarity import row_weights
 
-        row = self._row_of[self.get(record_id).id]
+        row = self.row_of(self.get(record_id).id)
+        assert row is not None
         weights = sorted(row_weights(self, row).items(), key=lambda item: -item[1])
         return [(display_term(self.terms_[c], self.surface_), w) for c, w in weights[:n]]
 
@@ -487,9 +454,8 @@ class ProgramIndex:
         np.add.at(overall, self.row_indices_, self.row_data_)
         overall /= n_docs
         result: dict[str, list[tuple[str, float]]] = {}
-        awards = sorted({p.award for p in self.programs})
-        for award in awards:
-            rows = [i for i, p in enumerate(self.programs) if p.award == award]
+        for code, award in sorted(enumerate(self.awards), key=lambda item: item[1]):
+            rows = np.flatnonzero(self.award_code_ == code)
             total = np.zeros(len(self.terms_), dtype=np.float64)
             for row in rows:
                 start, end = self.row_indptr_[row], self.row_indptr_[row + 1]
@@ -530,21 +496,6 @@ class ProgramIndex:
         return similarity_matrix(self)
 
 
-def _fit_lsa(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Document and term coordinates of a truncated SVD of ``matrix`` (empty if too small/large)."""
-    n_docs, n_terms = matrix.shape
-    components = min(LSA_COMPONENTS, n_docs - 1, n_terms - 1)
-    if components < 2 or n_docs > LSA_MAX_RECORDS:
-        return np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
-    from sklearn.decomposition import TruncatedSVD
-
-    svd = TruncatedSVD(n_components=components, random_state=0)
-    docs = svd.fit_transform(matrix)
-    norms = np.linalg.norm(docs, axis=1, keepdims=True)
-    docs = docs / np.where(norms > 0, norms, 1.0)
-    return docs.astype(np.float32), np.ascontiguousarray(svd.components_.T, dtype=np.float32)
-
-
 def _no_terms_note(text: str, analyzer: Analyzer) -> str:
     if not analyzer.words(text):
         return "The query has only very common words (such as 'the', 'of') or no words at all."
@@ -556,21 +507,6 @@ def _first_sentence(program: Program) -> str:
 
     found = sentences(program.body)
     return found[0] if found else ""
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _program_to_json(program: Program) -> dict[str, Any]:
-    data = program.to_dict()
-    data.pop("place")
-    data["body"] = data.pop("description")
-    return data
 
 
 def _program_from_json(data: dict[str, Any]) -> Program:
@@ -596,17 +532,6 @@ def _program_from_json(data: dict[str, Any]) -> Program:
         related=tuple(data.get("related", ())),
         path=Path(data["path"]) if data.get("path") else None,
     )
-
-
-def _problem_to_json(problem: Problem) -> dict[str, Any]:
-    return {
-        "severity": problem.severity,
-        "path": str(problem.path),
-        "message": problem.message,
-        "hint": problem.hint,
-        "line": problem.line,
-        "field": problem.field,
-    }
 
 
 def _problem_from_json(data: dict[str, Any]) -> Problem:

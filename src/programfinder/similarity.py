@@ -204,7 +204,8 @@ def similar(
             source = index.get(text.strip())
         except RecordNotFoundError:
             raise
-        row = index._row_of[source.id]
+        row = index.row_of(source.id)
+        assert row is not None  # get() found it
         weights = row_weights(index, row)
         mask[row] = False
         scores = blended_scores(index, weights, lsa_weight)
@@ -247,7 +248,14 @@ def similar(
 
 def similarity_matrix(index: ProgramIndex) -> tuple[list[str], np.ndarray]:
     """Record ids and the n x n matrix of blended similarities between all records."""
+    from .index import MATRIX_MAX_RECORDS
+
     n = len(index.programs)
+    if n > MATRIX_MAX_RECORDS:
+        raise QueryError(
+            f"A similarity matrix of {n:,} records would need {n * n * 4 / 1e9:.0f} GB; "
+            f"it is offered up to {MATRIX_MAX_RECORDS:,} records. Use similar() per record instead."
+        )
     matrix = np.zeros((n, n), dtype=np.float32)
     for row in range(n):
         matrix[row] = blended_scores(index, row_weights(index, row))

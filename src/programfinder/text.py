@@ -74,14 +74,24 @@ def _english_stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_LIMIT = 2_000_000
+
+
 def stem(word: str) -> str:
     """The Snowball (Porter 2) English stem of one word; hyphenated words are stemmed per part."""
+    cached = _STEMS.get(word)
+    if cached is not None:
+        return cached
     if "-" in word:
-        return "-".join(stem(part) for part in word.split("-"))
-    if not word.isalpha():
-        return word  # numbers and codes ("911", "24/7") are kept as they are
-    return str(_english_stemmer().stemWord(word))
+        result = "-".join(stem(part) for part in word.split("-"))
+    elif not word.isalpha():
+        result = word  # numbers and codes ("911", "24/7") are kept as they are
+    else:
+        result = str(_english_stemmer().stemWord(word))
+    if len(_STEMS) < _STEM_CACHE_LIMIT:
+        _STEMS[word] = result
+    return result
 
 
 def word_ngrams(terms: list[str], ngram_range: tuple[int, int]) -> list[str]:
@@ -122,26 +132,37 @@ class Analyzer:
 
     def unigrams(self, text: str) -> list[str]:
         """Stemmed words, in order; compound parts follow their compound."""
-        terms: list[str] = []
-        for word in self.words(text):
-            stemmed = stem(word)
-            terms.append(stemmed)
-            if self.split_compounds and "-" in word:
-                terms.extend(
-                    stem(part)
-                    for part in word.split("-")
-                    if part and part not in self.stop_words and len(part) > 1
-                )
-        return terms
+        return self.terms_from_words(self.words(text), bigrams=False)
 
     def sequence(self, text: str) -> list[str]:
         """Stemmed words in reading order, compounds whole: the basis of bigrams and phrases."""
-        return [stem(word) for word in self.words(text)]
+        cache = _STEMS
+        return [cache.get(w) or stem(w) for w in self.words(text)]
+
+    def terms_from_words(self, words: list[str], bigrams: bool = True) -> list[str]:
+        """The terms of already tokenised words (see ``__call__``)."""
+        cache = _STEMS
+        stems = [cache.get(w) or stem(w) for w in words]
+        terms = stems if self.ngram_range[0] == 1 else []
+        if self.split_compounds and self.ngram_range[0] == 1:
+            compounds = [w for w in words if "-" in w]
+            if compounds:
+                terms = []
+                for word, stemmed in zip(words, stems, strict=True):
+                    terms.append(stemmed)
+                    if "-" in word:
+                        terms.extend(
+                            stem(part)
+                            for part in word.split("-")
+                            if part and part not in self.stop_words and len(part) > 1
+                        )
+        high = self.ngram_range[1]
+        if bigrams and high >= 2:
+            terms = terms + word_ngrams(stems, (2, high))
+        return terms
 
     def __call__(self, text: str) -> list[str]:
-        unigrams = self.unigrams(text) if self.ngram_range[0] == 1 else []
-        longer = word_ngrams(self.sequence(text), (2, self.ngram_range[1]))
-        return unigrams + longer
+        return self.terms_from_words(self.words(text))
 
     def settings(self) -> dict[str, Any]:
         """The parameters as JSON-ready data (saved with an index)."""

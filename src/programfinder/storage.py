@@ -1,0 +1,204 @@
+"""On-disk pieces of an index: memory-mapped ``.npz`` arrays, sorted string tables, records.
+
+Nothing here unpickles: arrays are read with ``allow_pickle`` off (object arrays are refused)
+and records are JSON lines. A large index is memory-mapped, so opening it costs milliseconds
+and only the pages a query touches are read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import struct
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import numpy as np
+
+from .errors import CacheError
+
+# Arrays larger than this are checked by size and by hashing their first and last megabyte;
+# hashing every byte of a multi-gigabyte index on each query would cost seconds.
+FULL_CHECKSUM_BYTES = 64 << 20
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz`` (so that it can be memory-mapped)."""
+    for name, array in arrays.items():
+        if array.dtype == object:
+            raise ValueError(f"array {name!r} has dtype object, which cannot be stored safely")
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub mistypes **kwds
+
+
+def load_npz(path: Path, *, mmap: bool = True) -> dict[str, np.ndarray]:
+    """Read every array of an uncompressed ``.npz``; memory-mapped when ``mmap``.
+
+    Raises ``CacheError`` for a file that is not such an archive or holds object arrays.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise CacheError(f"{path}: not a readable array archive ({exc})") from exc
+    arrays: dict[str, np.ndarray] = {}
+    with path.open("rb") as handle:
+        for member in members:
+            if not member.filename.endswith(".npy"):
+                continue
+            name = member.filename[:-4]
+            if member.compress_type != zipfile.ZIP_STORED:
+                raise CacheError(f"{path}: array {name} is compressed; rebuild the index")
+            handle.seek(member.header_offset)
+            local = handle.read(30)
+            if len(local) < 30 or local[:4] != b"PK\x03\x04":
+                raise CacheError(f"{path}: damaged archive entry {name}")
+            name_length, extra_length = struct.unpack("<HH", local[26:30])
+            handle.seek(member.header_offset + 30 + name_length + extra_length)
+            try:
+                version = np.lib.format.read_magic(handle)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+                else:
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+            except ValueError as exc:
+                raise CacheError(f"{path}: damaged array header for {name} ({exc})") from exc
+            if dtype.hasobject:
+                raise CacheError(f"{path}: array {name} holds Python objects; refusing to load it")
+            offset = handle.tell()
+            count = int(np.prod(shape)) if shape else 1
+            if (
+                offset + count * dtype.itemsize
+                > member.header_offset + 30 + name_length + extra_length + member.file_size
+            ):
+                raise CacheError(f"{path}: array {name} is truncated")
+            order: Literal["C", "F"] = "F" if fortran else "C"
+            if count == 0:
+                arrays[name] = np.zeros(shape, dtype=dtype)
+            elif mmap:
+                arrays[name] = np.memmap(
+                    path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape), order=order
+                )
+            else:
+                handle.seek(offset)
+                data = np.fromfile(handle, dtype=dtype, count=count)
+                arrays[name] = data.reshape(tuple(shape), order=order)
+    return arrays
+
+
+def file_fingerprint(path: Path) -> str:
+    """A checksum of a file: every byte up to 64 MB, else its size and first and last megabyte."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as handle:
+        if size <= FULL_CHECKSUM_BYTES:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        else:
+            digest.update(handle.read(1 << 20))
+            handle.seek(size - (1 << 20))
+            digest.update(handle.read(1 << 20))
+    return digest.hexdigest()
+
+
+def pack_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 blob and offsets (n + 1) of ``strings``, in the given order."""
+    encoded = [s.encode("utf-8") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8) if encoded else np.zeros(0, np.uint8)
+    return blob, offsets
+
+
+class StringTable(Sequence[str]):
+    """Strings stored as a UTF-8 blob with offsets; ``lookup`` finds a string's position by
+    binary search when the table is sorted (by UTF-8 bytes)."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def _bytes(self, position: int) -> bytes:
+        return bytes(self._blob[self._offsets[position] : self._offsets[position + 1]])
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[str]: ...
+    def __getitem__(self, position: int | slice) -> str | list[str]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._bytes(position).decode("utf-8")
+
+    def lookup(self, value: str) -> int | None:
+        """The position of ``value`` in a sorted table, or None."""
+        target = value.encode("utf-8")
+        position = bisect.bisect_left(range(len(self)), target, key=self._bytes)
+        if position < len(self) and self._bytes(position) == target:
+            return position
+        return None
+
+    def __iter__(self) -> Iterator[str]:
+        for position in range(len(self)):
+            yield self[position]
+
+
+class RecordStore(Sequence[Any]):
+    """Records kept as JSON lines on disk, read one at a time by offset (and kept once read)."""
+
+    def __init__(
+        self, path: Path, offsets: np.ndarray, decode: Callable[[dict[str, Any]], Any]
+    ) -> None:
+        self._path = path
+        self._offsets = offsets
+        self._decode = decode
+        self._cache: dict[int, Any] = {}
+        self._handle: Any = None
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, position: int) -> Any: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Any]: ...
+    def __getitem__(self, position: int | slice) -> Any:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        cached = self._cache.get(position)
+        if cached is not None:
+            return cached
+        if self._handle is None:
+            self._handle = self._path.open("rb")
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        self._handle.seek(start)
+        try:
+            record = self._decode(json.loads(self._handle.read(end - start)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheError(f"{self._path}: record {position} is damaged ({exc})") from exc
+        if len(self._cache) < 100_000:
+            self._cache[position] = record
+        return record
+
+    def __iter__(self) -> Iterator[Any]:
+        for position in range(len(self)):
+            yield self[position]
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
