@@ -382,6 +382,69 @@ def eval_command(
         print_similar_evaluation(console, similar_figures)
 
 
+index_app = typer.Typer(
+    help="Build or inspect the cached search index.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("build")
+@_user_errors
+def index_build_command(corpus: CorpusOption = None) -> None:
+    """Build the search index of a corpus now (it is otherwise built on first use), with progress."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .cache import build_index
+    from .corpus import check_corpus_path
+    from .output import make_console, warn_skipped
+    from .sources import count_records
+
+    root = resolve_corpus_path(corpus)
+    check_corpus_path(root)
+    total = count_records(root)
+    console = make_console(stderr=True)
+    with Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("index", total=total)
+        index, summary = build_index(root, progress=lambda done: bar.update(task, completed=done))
+    warn_skipped(index.problems)
+    make_console().print(f"Built: {summary}. Cached in {index.folder}")
+
+
+@index_app.command("info")
+@_user_errors
+def index_info_command(as_json: JsonOption = False, corpus: CorpusOption = None) -> None:
+    """Where the index of a corpus is cached and what it holds (builds it if needed)."""
+    from .cache import open_index
+    from .output import emit_json, make_console
+
+    index = open_index(corpus)
+    size = sum(p.stat().st_size for p in index.folder.iterdir())
+    info = {
+        "folder": str(index.folder),
+        "corpus": str(index.corpus_root),
+        "records": len(index.programs),
+        "terms": len(index.terms_),
+        "bytes": size,
+        "built_at": index.meta.get("built_at"),
+        "two_word_terms": index.analyzer.ngram_range[1] >= 2,
+        "semantic_blend": index.doc_lsa_.size > 0,
+    }
+    if as_json:
+        emit_json(info)
+        return
+    console = make_console()
+    for key, value in info.items():
+        console.print(f"{key:>15}: {value}")
+
+
 def _ask(value: Any, label: str, interactive: bool, cast: type = str) -> Any:
     if value not in (None, ""):
         return value

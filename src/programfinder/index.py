@@ -25,6 +25,7 @@ from .build import (
     FORMAT_VERSION,
     META_FILE,
     RECORDS_FILE,
+    SPELLING_WORDS,
     build_index_folder,
     record_segments,
 )
@@ -209,6 +210,11 @@ class ProgramIndex:
                 f"No program with id '{record_id}'.{self._closest_ids(record_id)}"
             )
         return self.programs[row]
+
+    def _has_word(self, word: str) -> bool:
+        from .text import stem
+
+        return self.terms_.lookup(stem(word)) is not None
 
     def row_of(self, record_id: str) -> int | None:
         """The row number of a record id, or None."""
@@ -407,7 +413,12 @@ class ProgramIndex:
                 hits, query=query, filters=active, excluded=parsed.excluded, total=len(rows)
             )
         text, corrections = correct_spelling(
-            parsed.text, self.known_words_, self.analyzer.stop_words
+            parsed.text,
+            self.known_words_,
+            self.analyzer.stop_words,
+            # When every corpus word is a candidate, an unknown word is surely not in the corpus;
+            # when only the most frequent are, a rare real word must not be "corrected".
+            in_corpus=None if len(self.known_words_) < SPELLING_WORDS else self._has_word,
         )
         expansions: list[Expansion] = expand(text, self.synonyms, self.analyzer)
         extra = [(member, SYNONYM_WEIGHT) for e in expansions for member in e.added]

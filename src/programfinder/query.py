@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .text import normalize, tokenize
@@ -65,19 +65,30 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 def correct_spelling(
-    text: str, known_words: Collection[str], stop_words: Collection[str], cutoff: float = 0.84
+    text: str,
+    known_words: Collection[str],
+    stop_words: Collection[str],
+    cutoff: float = 0.84,
+    in_corpus: Callable[[str], bool] | None = None,
 ) -> tuple[str, list[Correction]]:
     """Replace words of ``text`` that never occur in the corpus by the closest word that does.
 
-    Only words of five letters or more are corrected (short unknown words are more often real
-    words than typos), and only against words of similar length, so that the check stays fast on
-    a large vocabulary.
+    ``known_words`` are the candidates (the corpus's most frequent words); ``in_corpus`` tells
+    whether a word occurs at all, so that a rare but real word is never "corrected". Only words
+    of five letters or more are corrected (short unknown words are more often real words than
+    typos), and only against words of similar length, so that the check stays fast.
     """
     corrections: list[Correction] = []
     words = tokenize(text)
     fixed = []
     for word in words:
-        if word in known_words or word in stop_words or len(word) < 5 or not word[0].isalpha():
+        if (
+            word in known_words
+            or word in stop_words
+            or len(word) < 5
+            or not word[0].isalpha()
+            or (in_corpus is not None and in_corpus(word))
+        ):
             fixed.append(word)
             continue
         compact = word.replace("-", "")
