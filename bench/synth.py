@@ -72,8 +72,12 @@ def records(count: int, seed: int):  # type: ignore[no-untyped-def]
             "award": AWARDS[int(rng.integers(len(AWARDS)))],
             "award_year": int(rng.integers(1993, 2026)),
             "category": "winner",
-            "problem": sorted({PROBLEMS[int(i)] for i in rng.integers(0, len(PROBLEMS), int(rng.integers(1, 4)))}),
-            "tactics": sorted({TACTICS[int(i)] for i in rng.integers(0, len(TACTICS), int(rng.integers(1, 4)))}),
+            "problem": sorted(
+                {PROBLEMS[int(i)] for i in rng.integers(0, len(PROBLEMS), int(rng.integers(1, 4)))}
+            ),
+            "tactics": sorted(
+                {TACTICS[int(i)] for i in rng.integers(0, len(TACTICS), int(rng.integers(1, 4)))}
+            ),
             "body": source.text(int(rng.integers(100, 301))),
         }
 
@@ -91,7 +95,9 @@ def queries(count: int, drafts: int, records_count: int, seed: int) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Write a synthetic corpus (JSONL) and queries (JSON).")
+    parser = argparse.ArgumentParser(
+        description="Write a synthetic corpus (JSONL) and queries (JSON)."
+    )
     parser.add_argument("--records", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="corpus .jsonl path")

@@ -24,10 +24,10 @@ import numpy as np
 
 from .corpus import Problem
 from .model import Program
-from .storage import file_fingerprint, pack_strings, save_npz
+from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
 from .text import Analyzer, stem
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "index.json"
@@ -47,6 +47,9 @@ BIGRAM_MAX_RECORDS = 50_000
 # built for (its term matrix is dense).
 LSA_COMPONENTS = 40
 LSA_MAX_RECORDS = 50_000
+# Two-word terms found in fewer records than this are not kept (see build_index_folder).
+MIN_BIGRAM_RECORDS = 2
+PRUNE_BIGRAMS_ABOVE = 5_000  # records
 SPELLING_WORDS = 100_000  # most frequent words kept as spelling-correction candidates
 MAX_STORED_PROBLEMS = 1_000
 
@@ -205,20 +208,36 @@ def build_index_folder(
     if n_records == 0:
         raise ValueError("cannot build an index of no records")
 
-    # Terms in sorted (UTF-8 byte) order, so that a query finds a term by binary search.
-    terms = sorted(vocabulary, key=lambda t: t.encode("utf-8"))
-    remap = np.empty(len(terms), dtype=np.int32)
-    for new, term in enumerate(terms):
-        remap[vocabulary[term]] = new
-    del vocabulary
     cols = np.frombuffer(columns, dtype=np.int32)
     data = np.frombuffer(values, dtype=np.float32).copy()
-    indptr = np.frombuffer(row_starts, dtype=np.int64)
+    indptr = np.frombuffer(row_starts, dtype=np.int64).copy()
+    # In a large corpus, a two-word term found in one record only mostly repeats what its two
+    # words already say; dropping those keeps the index a fraction of the size. A small,
+    # curated corpus keeps them: there they tell similar records apart (measured on eval/).
+    min_records = MIN_BIGRAM_RECORDS if n_records > PRUNE_BIGRAMS_ABOVE else 1
+    document_frequency = np.bincount(cols, minlength=len(vocabulary))
+    kept_terms = [
+        term
+        for term, column in vocabulary.items()
+        if " " not in term or document_frequency[column] >= min_records
+    ]
+    # Terms in sorted (UTF-8 byte) order, so that a query finds a term by binary search.
+    terms = sorted(kept_terms, key=lambda t: t.encode("utf-8"))
+    remap = np.full(len(vocabulary), -1, dtype=np.int32)
+    for new, term in enumerate(terms):
+        remap[vocabulary[term]] = new
+    del vocabulary, kept_terms
     chunk = 10_000_000
     mapped = np.empty_like(cols)
     for start in range(0, len(cols), chunk):
         mapped[start : start + chunk] = remap[cols[start : start + chunk]]
     del cols, columns
+    if (mapped < 0).any():
+        keep = mapped >= 0
+        kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        indptr = kept_before[indptr]
+        mapped, data = mapped[keep], data[keep]
+        del keep, kept_before
     idf = _tfidf_in_place(data, mapped, indptr, len(terms), n_records)
 
     from scipy import sparse
@@ -230,10 +249,8 @@ def build_index_folder(
     doc_lsa, term_lsa = _fit_lsa(rows_matrix)
 
     surface = _surfaces(terms, word_counts, pair_counts)
-    term_blob, term_offsets = pack_strings(terms)
     surface_blob, surface_offsets = pack_strings(surface)
     id_order = sorted(range(n_records), key=lambda i: ids[i].encode("utf-8"))
-    id_blob, id_offsets = pack_strings([ids[i] for i in id_order])
     arrays = {
         "idf": idf,
         "data": by_term.data.astype(np.float32, copy=False),
@@ -244,12 +261,10 @@ def build_index_folder(
         "row_indptr": rows_matrix.indptr.astype(np.int64, copy=False),
         "doc_lsa": doc_lsa,
         "term_lsa": term_lsa,
-        "term_blob": term_blob,
-        "term_offsets": term_offsets,
+        "term_keys": sorted_keys(terms),
         "surface_blob": surface_blob,
         "surface_offsets": surface_offsets,
-        "id_blob": id_blob,
-        "id_offsets": id_offsets,
+        "id_keys": sorted_keys(ids),
         "id_rows": np.asarray(id_order, dtype=np.int64),
         "record_offsets": np.frombuffer(record_offsets, dtype=np.int64),
         "award_year": np.frombuffer(years, dtype=np.int16),

@@ -392,7 +392,13 @@ app.add_typer(index_app, name="index")
 @_user_errors
 def index_build_command(corpus: CorpusOption = None) -> None:
     """Build the search index of a corpus now (it is otherwise built on first use), with progress."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from .cache import build_index
     from .corpus import check_corpus_path

@@ -35,8 +35,8 @@ from .explain import best_snippet, collapse_terms, display_term
 from .filters import Filters, normalize_country
 from .hits import Hit, SearchResults
 from .model import Outcome, Program
-from .query import correct_spelling, parse_query
-from .storage import RecordStore, StringTable, file_fingerprint, load_npz
+from .query import Correction, Speller, correct_spelling, parse_query
+from .storage import RecordStore, SortedKeys, StringTable, file_fingerprint, load_npz
 from .synonyms import Expansion, expand
 from .text import Analyzer
 
@@ -56,7 +56,7 @@ MATRIX_MAX_RECORDS = 20_000
 class SurfaceForms(Mapping[str, str]):
     """Term -> how a reader would write it, from the index's term and surface tables."""
 
-    def __init__(self, terms: StringTable, surfaces: StringTable) -> None:
+    def __init__(self, terms: SortedKeys, surfaces: StringTable) -> None:
         self._terms = terms
         self._surfaces = surfaces
 
@@ -96,6 +96,7 @@ class ProgramIndex:
         """Open a built index folder; ``CacheError`` if it is damaged or of another version."""
         self.folder = folder
         self._temporary: Any = None
+        self._speller: Speller | None = None
         try:
             with (folder / META_FILE).open(encoding="utf-8") as handle:
                 meta = json.load(handle)
@@ -128,11 +129,11 @@ class ProgramIndex:
             self.row_indptr_ = arrays["row_indptr"]
             self.doc_lsa_ = arrays["doc_lsa"]  # records in LSA space; empty when not built
             self.term_lsa_ = arrays["term_lsa"]  # terms in LSA space, to project a query
-            self.terms_ = StringTable(arrays["term_blob"], arrays["term_offsets"])
+            self.terms_ = SortedKeys(arrays["term_keys"])
             self.surface_ = SurfaceForms(
                 self.terms_, StringTable(arrays["surface_blob"], arrays["surface_offsets"])
             )
-            self._ids = StringTable(arrays["id_blob"], arrays["id_offsets"])
+            self._ids = SortedKeys(arrays["id_keys"])
             self._id_rows = arrays["id_rows"]
             self.award_year_ = arrays["award_year"]
             self.award_code_ = arrays["award_code"]
@@ -239,12 +240,13 @@ class ProgramIndex:
         """
         weights: dict[int, float] = {}
         for part, multiplier in [(text, 1.0), *extra]:
-            for term, count in Counter(self.analyzer(part)).items():
-                column = self.terms_.lookup(term)
-                if column is None:
+            counts = Counter(self.analyzer(part))
+            terms = list(counts)
+            for term, column in zip(terms, self.terms_.lookup_many(terms), strict=True):
+                if column < 0:
                     continue
-                value = (1.0 + math.log(count)) * float(self.idf_[column]) * multiplier
-                weights[column] = max(weights.get(column, 0.0), value)
+                value = (1.0 + math.log(counts[term])) * float(self.idf_[column]) * multiplier
+                weights[int(column)] = max(weights.get(int(column), 0.0), value)
         norm = math.sqrt(sum(v * v for v in weights.values()))
         return {c: v / norm for c, v in weights.items()} if norm else {}
 
@@ -412,21 +414,7 @@ class ProgramIndex:
             return SearchResults(
                 hits, query=query, filters=active, excluded=parsed.excluded, total=len(rows)
             )
-        text, corrections = correct_spelling(
-            parsed.text,
-            self.known_words_,
-            self.analyzer.stop_words,
-            # When every corpus word is a candidate, an unknown word is surely not in the corpus;
-            # when only the most frequent are, a rare real word must not be "corrected".
-            in_corpus=None if len(self.known_words_) < SPELLING_WORDS else self._has_word,
-        )
-        expansions: list[Expansion] = expand(text, self.synonyms, self.analyzer)
-        extra = [(member, SYNONYM_WEIGHT) for e in expansions for member in e.added]
-        weights = self.query_weights(text, extra)
-        used = {self.terms_[c] for c in weights}
-        expansions = [
-            e for e in expansions if any(t in used for m in e.added for t in self.analyzer(m))
-        ]
+        text, corrections, expansions, weights = self._read_query(parsed.text)
         results = dict(
             query=query,
             corrections=corrections,
@@ -448,6 +436,46 @@ class ProgramIndex:
             for rank, row in enumerate(rows, 1)
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
+
+    def _read_query(
+        self, text: str
+    ) -> tuple[str, list[Correction], list[Expansion], dict[int, float]]:
+        """Spelling fixes, synonym expansions and the query vector of free text."""
+        if self._speller is None:
+            self._speller = Speller(self.known_words_)
+        text, corrections = correct_spelling(
+            text,
+            self._speller,
+            self.analyzer.stop_words,
+            # When every corpus word is a candidate, an unknown word is surely not in the corpus;
+            # when only the most frequent are, a rare real word must not be "corrected".
+            in_corpus=None if len(self.known_words_) < SPELLING_WORDS else self._has_word,
+        )
+        expansions: list[Expansion] = expand(text, self.synonyms, self.analyzer)
+        extra = [(member, SYNONYM_WEIGHT) for e in expansions for member in e.added]
+        weights = self.query_weights(text, extra)
+        used = {self.terms_[c] for c in weights}
+        expansions = [
+            e for e in expansions if any(t in used for m in e.added for t in self.analyzer(m))
+        ]
+        return text, corrections, expansions, weights
+
+    def rank(self, query: str, *, limit: int = 10) -> list[tuple[str, float]]:
+        """Just the (id, score) pairs of ``search`` for free text, best first: no filters,
+        phrases or explanations. For scripts and benchmarks that only need the ranking."""
+        weights = self._read_query(parse_query(query or "").text)[3]
+        if not weights:
+            return []
+        scores = self.score(weights)
+        rows = self.top_rows(scores, np.ones(len(scores), dtype=bool), limit)
+        return [(self._record_id(row), float(scores[row])) for row in rows]
+
+    def _record_id(self, row: int) -> str:
+        """A record's id without reading the record (from the stored id table)."""
+        if not hasattr(self, "_id_of_row"):
+            self._id_of_row = np.empty(len(self._id_rows), dtype=np.int64)
+            self._id_of_row[self._id_rows] = np.arange(len(self._id_rows))
+        return self._ids[int(self._id_of_row[row])]
 
     def distinctive_terms(self, record_id: str, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms with the highest TF-IDF weight in one record, as (term, weight)."""

@@ -64,26 +64,43 @@ def parse_query(query: str) -> ParsedQuery:
     return ParsedQuery(" ".join(kept), tuple(phrases), tuple(excluded))
 
 
+class Speller:
+    """Spelling candidates (the corpus's words) grouped by first letter and length, so that a
+    correction compares a word with a few hundred candidates, not the whole vocabulary."""
+
+    def __init__(self, words: Collection[str]) -> None:
+        self.words = words
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in words:
+            self._buckets.setdefault((word[:1], len(word)), []).append(word)
+
+    def candidates(self, word: str) -> list[str]:
+        """Known words with the same first letter and a length within two of ``word``."""
+        found: list[str] = []
+        for length in range(len(word) - 2, len(word) + 3):
+            found.extend(self._buckets.get((word[:1], length), ()))
+        return found
+
+
 def correct_spelling(
     text: str,
-    known_words: Collection[str],
+    speller: Speller,
     stop_words: Collection[str],
     cutoff: float = 0.84,
     in_corpus: Callable[[str], bool] | None = None,
 ) -> tuple[str, list[Correction]]:
     """Replace words of ``text`` that never occur in the corpus by the closest word that does.
 
-    ``known_words`` are the candidates (the corpus's most frequent words); ``in_corpus`` tells
+    ``speller`` holds the candidates (the corpus's most frequent words); ``in_corpus`` tells
     whether a word occurs at all, so that a rare but real word is never "corrected". Only words
     of five letters or more are corrected (short unknown words are more often real words than
-    typos), and only against words of similar length, so that the check stays fast.
+    typos), and only against words of similar length and the same first letter.
     """
     corrections: list[Correction] = []
-    words = tokenize(text)
     fixed = []
-    for word in words:
+    for word in tokenize(text):
         if (
-            word in known_words
+            word in speller.words
             or word in stop_words
             or len(word) < 5
             or not word[0].isalpha()
@@ -91,13 +108,9 @@ def correct_spelling(
         ):
             fixed.append(word)
             continue
-        compact = word.replace("-", "")
-        candidates = [
-            known
-            for known in known_words
-            if abs(len(known) - len(word)) <= 2 and known[:1] == word[:1]
-        ]
+        candidates = speller.candidates(word)
         # "coresponder" and "co-responder" differ only by the hyphen: prefer that match outright.
+        compact = word.replace("-", "")
         same = [c for c in candidates if c.replace("-", "") == compact]
         best = same or difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
         if best:

@@ -153,6 +153,58 @@ class StringTable(Sequence[str]):
             yield self[position]
 
 
+def sorted_keys(strings: Sequence[str]) -> np.ndarray:
+    """``strings`` as a sorted fixed-width byte array (``S<n>``), for ``SortedKeys``."""
+    encoded = sorted(s.encode("utf-8") for s in strings)
+    width = max((len(b) for b in encoded), default=1) or 1
+    return np.array(encoded, dtype=f"S{width}")
+
+
+class SortedKeys(Sequence[str]):
+    """A sorted table of strings in a fixed-width byte array: ``lookup`` and ``lookup_many``
+    find positions with numpy's binary search (in C, and many at once)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self._keys = keys
+        self._width = keys.dtype.itemsize
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[str]: ...
+    def __getitem__(self, position: int | slice) -> str | list[str]:
+        if isinstance(position, slice):
+            return [bytes(k).decode("utf-8") for k in self._keys[position]]
+        return bytes(self._keys[position]).decode("utf-8")
+
+    def lookup_many(self, values: Sequence[str]) -> np.ndarray:
+        """Position of each value, or -1 where it is not in the table."""
+        if not len(self._keys) or not values:
+            return np.full(len(values), -1, dtype=np.int64)
+        encoded = [v.encode("utf-8") for v in values]
+        fits = np.array([0 < len(b) <= self._width for b in encoded])
+        wanted = np.array(
+            [b if ok else b"" for b, ok in zip(encoded, fits, strict=True)], dtype=self._keys.dtype
+        )
+        positions = np.searchsorted(self._keys, wanted)
+        inside = positions < len(self._keys)
+        found = np.zeros(len(values), dtype=bool)
+        found[inside] = self._keys[positions[inside]] == wanted[inside]
+        return np.where(found & fits, positions, -1)
+
+    def lookup(self, value: str) -> int | None:
+        """The position of ``value``, or None."""
+        position = int(self.lookup_many([value])[0])
+        return None if position < 0 else position
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self._keys:
+            yield bytes(key).decode("utf-8")
+
+
 class RecordStore(Sequence[Any]):
     """Records kept as JSON lines on disk, read one at a time by offset (and kept once read)."""
 

@@ -8,6 +8,7 @@ group is also matched against the other members, at a lower weight.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import CorpusError
@@ -60,6 +61,14 @@ def load_synonyms(path: Path | None) -> list[list[str]]:
             f"{path}: the synonym list must be a list of groups, e.g. - [package theft, porch pirates]."
         )
     return [[str(member) for member in group if str(member).strip()] for group in data]
+
+
+@lru_cache(maxsize=8)
+def _analyzed_groups(
+    groups: tuple[tuple[str, ...], ...], analyzer: Analyzer
+) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """Each group's members with their stemmed word sequences (computed once per list)."""
+    return [[(member, tuple(analyzer.sequence(member))) for member in group] for group in groups]
 
 
 def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list[Expansion]:

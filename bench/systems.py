@@ -1,0 +1,270 @@
+"""One search system per process: build an index, or load it and run queries, and report JSON.
+
+    python bench/systems.py build  SYSTEM CORPUS.jsonl WORKDIR
+    python bench/systems.py query  SYSTEM CORPUS.jsonl WORKDIR QUERIES.json
+    python bench/systems.py cold   SYSTEM CORPUS.jsonl WORKDIR "one query"
+
+SYSTEM is programfinder, sklearn (TfidfVectorizer + sparse dot), bm25s, fts5 (SQLite FTS5 with
+bm25()) or rank_bm25. Every system indexes the same text of each record (title, tags, body,
+agency, country, award) and returns the top 10 ids. Peak memory is this process's maximum
+resident set size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+K = 10
+
+
+def record_text(record: dict[str, Any]) -> str:
+    parts = [record["title"], *record.get("problem", []), *record.get("tactics", []),
+             record["body"], record["agency"], record["country"], record["award"]]  # fmt: skip
+    return "\n".join(parts)
+
+
+def read_corpus(path: Path) -> tuple[list[str], list[str]]:
+    ids, texts = [], []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            ids.append(record["id"])
+            texts.append(record_text(record))
+    return ids, texts
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ----------------------------------------------------------------------------- programfinder
+def pf_build(corpus: Path, work: Path) -> None:
+    os.environ["PROGRAMFINDER_CACHE"] = str(work)
+    from programfinder.cache import build_index
+
+    build_index(corpus)
+
+
+def pf_open(corpus: Path, work: Path) -> Any:
+    os.environ["PROGRAMFINDER_CACHE"] = str(work)
+    from programfinder.cache import open_index
+
+    index = open_index(corpus)
+
+    # Like the peers: the ranking only. Full results (snippets, explanations, the draft report)
+    # are timed separately as search_p50_ms / report_p50_ms.
+    def query(text: str) -> list[str]:
+        return [record_id for record_id, _ in index.rank(text, limit=K)]
+
+    query.full = lambda text: index.search(text, limit=K)  # type: ignore[attr-defined]
+    query.report = lambda text: index.similar(text, limit=K)  # type: ignore[attr-defined]
+    return query, query
+
+
+# ----------------------------------------------------------------------------------- sklearn
+def sk_build(corpus: Path, work: Path) -> None:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids, texts = read_corpus(corpus)
+    vectorizer = TfidfVectorizer()
+    matrix = vectorizer.fit_transform(texts)
+    sparse.save_npz(work / "matrix.npz", matrix.tocsr(), compressed=False)
+    vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+    (work / "vocabulary.json").write_text(json.dumps({"vocabulary": vocabulary, "ids": ids}))
+    import numpy as np
+
+    np.save(work / "idf.npy", vectorizer.idf_)
+
+
+def sk_open(corpus: Path, work: Path) -> Any:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = sparse.load_npz(work / "matrix.npz")
+    saved = json.loads((work / "vocabulary.json").read_text())
+    ids = saved["ids"]
+    vectorizer = TfidfVectorizer(vocabulary=saved["vocabulary"])
+    vectorizer.fit(["x"])  # sets up the analyzer; idf is replaced below
+    vectorizer.idf_ = np.load(work / "idf.npy")
+
+    def query(text: str) -> list[str]:
+        scores = (matrix @ vectorizer.transform([text]).T).toarray().ravel()
+        if len(scores) > K:
+            top = np.argpartition(-scores, K)[:K]
+        else:
+            top = np.arange(len(scores))
+        top = top[np.argsort(-scores[top])]
+        return [ids[i] for i in top if scores[i] > 0]
+
+    return query, query
+
+
+# ------------------------------------------------------------------------------------- bm25s
+def bm_build(corpus: Path, work: Path) -> None:
+    import bm25s
+    import Stemmer
+
+    ids, texts = read_corpus(corpus)
+    stemmer = Stemmer.Stemmer("english")
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+    del texts
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    retriever.save(str(work / "bm25s"))
+    (work / "ids.json").write_text(json.dumps(ids))
+
+
+def bm_open(corpus: Path, work: Path) -> Any:
+    import bm25s
+    import Stemmer
+
+    retriever = bm25s.BM25.load(str(work / "bm25s"), mmap=True)
+    ids = json.loads((work / "ids.json").read_text())
+    stemmer = Stemmer.Stemmer("english")
+
+    def query(text: str) -> list[str]:
+        tokens = bm25s.tokenize(
+            [text], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        )
+        words = [t for t in tokens[0] if t in retriever.vocab_dict]
+        if not words:
+            return []
+        results, scores = retriever.retrieve(
+            [words], k=min(K, len(ids)), show_progress=False, n_threads=1
+        )
+        return [ids[int(i)] for i, s in zip(results[0], scores[0], strict=True) if s > 0]
+
+    return query, query
+
+
+# -------------------------------------------------------------------------------------- fts5
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fts_build(corpus: Path, work: Path) -> None:
+    connection = sqlite3.connect(work / "fts.db")
+    connection.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(pid UNINDEXED, body, tokenize='porter unicode61')"
+    )
+    with corpus.open(encoding="utf-8") as handle:
+        batch = []
+        for line in handle:
+            record = json.loads(line)
+            batch.append((record["id"], record_text(record)))
+            if len(batch) == 10_000:
+                connection.executemany("INSERT INTO docs(pid, body) VALUES (?, ?)", batch)
+                batch = []
+        connection.executemany("INSERT INTO docs(pid, body) VALUES (?, ?)", batch)
+    connection.commit()
+    connection.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+    connection.commit()
+    connection.close()
+
+
+def fts_open(corpus: Path, work: Path) -> Any:
+    connection = sqlite3.connect(work / "fts.db")
+
+    def query(text: str) -> list[str]:
+        words = list(dict.fromkeys(_WORD.findall(text.lower())))[:300]
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = connection.execute(
+            "SELECT pid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, K)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    return query, query
+
+
+# --------------------------------------------------------------------------------- rank_bm25
+def rb_open(corpus: Path, work: Path) -> Any:
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    ids, texts = read_corpus(corpus)
+    engine = BM25Okapi([_WORD.findall(t.lower()) for t in texts])
+
+    def query(text: str) -> list[str]:
+        scores = engine.get_scores(_WORD.findall(text.lower()))
+        top = np.argsort(-scores)[:K]
+        return [ids[i] for i in top if scores[i] > 0]
+
+    return query, query
+
+
+SYSTEMS = {
+    "programfinder": (pf_build, pf_open),
+    "sklearn": (sk_build, sk_open),
+    "bm25s": (bm_build, bm_open),
+    "fts5": (fts_build, fts_open),
+    "rank_bm25": (None, rb_open),  # keeps no index on disk: it is rebuilt in memory on load
+}
+
+
+def _timed(function: Any, text: str) -> float:
+    start = time.perf_counter()
+    function(text)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    action, system, corpus, work = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+    build, open_ = SYSTEMS[system]
+    work.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"system": system}
+    if action == "build":
+        start = time.perf_counter()
+        if build is not None:
+            build(corpus, work)
+        result["build_s"] = time.perf_counter() - start
+        result["build_peak_mb"] = peak_mb()
+        result["index_bytes"] = sum(p.stat().st_size for p in work.rglob("*") if p.is_file())
+    elif action == "query":
+        queries = json.loads(Path(sys.argv[5]).read_text())
+        start = time.perf_counter()
+        query, draft = open_(corpus, work)
+        result["load_s"] = time.perf_counter() - start
+        query(queries["queries"][0])  # first query pays one-off page faults; not counted
+        times = []
+        for text in queries["queries"]:
+            t0 = time.perf_counter()
+            query(text)
+            times.append(time.perf_counter() - t0)
+        draft_times = []
+        for text in queries["drafts"]:
+            t0 = time.perf_counter()
+            draft(text)
+            draft_times.append(time.perf_counter() - t0)
+        full = getattr(query, "full", None)
+        if full is not None:
+            result["search_p50_ms"] = 1000 * statistics.median(
+                _timed(full, text) for text in queries["queries"][:200]
+            )
+            result["report_p50_ms"] = 1000 * statistics.median(
+                _timed(query.report, text) for text in queries["drafts"][:50]
+            )
+        times.sort()
+        result["query_p50_ms"] = statistics.median(times) * 1000
+        result["query_p95_ms"] = times[int(len(times) * 0.95) - 1] * 1000
+        result["draft_p50_ms"] = statistics.median(draft_times) * 1000
+        result["query_peak_mb"] = peak_mb()
+    elif action == "cold":
+        query, _ = open_(corpus, work)
+        query(sys.argv[5])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
