@@ -82,7 +82,7 @@ def measure(
 
 def ratio(ours: float | None, theirs: float | None) -> str:
     if not ours or not theirs:
-        return "–"
+        return "n/a"
     return f"{ours / theirs:.2f}"
 
 
@@ -98,7 +98,7 @@ def table(size: int, results: dict[str, dict[str, float]]) -> str:
         for system in systems:
             value = results[system].get(key)
             cells.append(
-                "–" if value is None else f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+                "n/a" if value is None else f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
             )
         ours = results.get("programfinder", {}).get(key)
         ratios = [ratio(ours, results[p].get(key)) for p in peers]

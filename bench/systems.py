@@ -100,10 +100,7 @@ def sk_open(corpus: Path, work: Path) -> Any:
 
     def query(text: str) -> list[str]:
         scores = (matrix @ vectorizer.transform([text]).T).toarray().ravel()
-        if len(scores) > K:
-            top = np.argpartition(-scores, K)[:K]
-        else:
-            top = np.arange(len(scores))
+        top = np.argpartition(-scores, K)[:K] if len(scores) > K else np.arange(len(scores))
         top = top[np.argsort(-scores[top])]
         return [ids[i] for i in top if scores[i] > 0]
 
