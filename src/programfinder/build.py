@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import time
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -25,9 +26,9 @@ import numpy as np
 from .corpus import Problem
 from .model import Program
 from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
-from .text import Analyzer, stem
+from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "index.json"
@@ -109,6 +110,13 @@ def weighted_term_counts(
     return counts
 
 
+def title_key(text: str) -> int:
+    """A 64-bit key of a title's words, so that a query that is exactly a program's name can be
+    found among a million titles with one comparison per title."""
+    words = " ".join(tokenize(normalize(text))).encode("utf-8")
+    return (zlib.crc32(words) << 32) | zlib.adler32(words)
+
+
 def program_to_json(program: Program) -> dict[str, Any]:
     """A record as stored in ``records.jsonl``."""
     data = program.to_dict()
@@ -175,6 +183,7 @@ def build_index_folder(
     row_starts = array("q", [0])
     record_offsets = array("q", [0])
     ids: list[str] = []
+    title_keys = array("Q")
     years = array("h")
     award_codes = array("h")
     country_codes = array("h")
@@ -195,6 +204,7 @@ def build_index_folder(
             out.write(line)
             record_offsets.append(record_offsets[-1] + len(line))
             ids.append(program.id)
+            title_keys.append(title_key(program.title))
             years.append(program.award_year)
             award_codes.append(awards.setdefault(program.award, len(awards)))
             country_codes.append(countries.setdefault(program.country, len(countries)))
@@ -267,6 +277,7 @@ def build_index_folder(
         "id_keys": sorted_keys(ids),
         "id_rows": np.asarray(id_order, dtype=np.int64),
         "record_offsets": np.frombuffer(record_offsets, dtype=np.int64),
+        "title_key": np.frombuffer(title_keys, dtype=np.uint64),
         "award_year": np.frombuffer(years, dtype=np.int16),
         "award_code": np.frombuffer(award_codes, dtype=np.int16),
         "country_code": np.frombuffer(country_codes, dtype=np.int16),

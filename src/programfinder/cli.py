@@ -15,9 +15,10 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from . import __version__
-from .corpus import Corpus, load_corpus, resolve_corpus_path
+from .corpus import Corpus, check_record_id, load_corpus, resolve_corpus_path
 from .errors import ProgramFinderError, QueryError
 from .filters import Filters
+from .query import MAX_QUERY_CHARS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,13 +68,22 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from .output import clean, make_console
+
         try:
             return command(*args, **kwargs)
         except ProgramFinderError as exc:
-            from .output import clean, make_console
-
             make_console(stderr=True).print(f"error: {clean(exc)}", style="bold red")
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # disk full, permissions, a file vanishing mid-run
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            make_console(stderr=True).print(
+                f"error: {clean(exc.strerror or exc)}{clean(where)}", style="bold red"
+            )
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            make_console(stderr=True).print("interrupted; nothing was changed.")
+            raise typer.Exit(130) from None
 
     return wrapper
 
@@ -187,6 +197,12 @@ def search_command(
 
     index = open_index(corpus)
     warn_skipped(index.problems)
+    text = " ".join(query or [])
+    if len(text) > MAX_QUERY_CHARS:
+        make_console(stderr=True).print(
+            f"note: the query has {len(text):,} characters; the first {MAX_QUERY_CHARS:,} were used. "
+            "To compare a whole document, use `programfinder similar --file`."
+        )
     results = index.search(
         " ".join(query or []),
         limit=limit,
@@ -238,6 +254,13 @@ def similar_command(
             'Give exactly one of: a record id, --file PATH, --text "...", or - (standard input). '
             "Example: programfinder similar iacp-crime-prevention-2021-denver-pd"
         )
+    if record_id is not None and record_id != "-":
+        try:
+            check_record_id(record_id)
+        except ProgramFinderError as exc:  # a path or a sentence: say what to use instead
+            raise QueryError(
+                f'{exc} To compare a draft, use --file PATH or --text "...".'
+            ) from None
     draft: Draft | None = None
     if file is not None:
         draft = read_draft(file)

@@ -28,6 +28,7 @@ from .build import (
     SPELLING_WORDS,
     build_index_folder,
     record_segments,
+    title_key,
 )
 from .corpus import Corpus, Problem
 from .errors import CacheError, QueryError, RecordNotFoundError
@@ -38,7 +39,7 @@ from .model import Outcome, Program
 from .query import Correction, Speller, correct_spelling, parse_query
 from .storage import RecordStore, SortedKeys, StringTable, file_fingerprint, load_npz
 from .synonyms import Expansion, expand
-from .text import Analyzer
+from .text import Analyzer, normalize, tokenize
 
 if TYPE_CHECKING:
     from .similarity import SimilarResults
@@ -135,6 +136,7 @@ class ProgramIndex:
             )
             self._ids = SortedKeys(arrays["id_keys"])
             self._id_rows = arrays["id_rows"]
+            self.title_key_ = arrays["title_key"]
             self.award_year_ = arrays["award_year"]
             self.award_code_ = arrays["award_code"]
             self.country_code_ = arrays["country_code"]
@@ -363,6 +365,9 @@ class ProgramIndex:
         snippet, highlights = best_snippet(self.programs[row].body, term_weights, self.analyzer)
         shown = [(display_term(t, self.surface_), v) for t, v in contributions]
         matched = collapse_terms(term for term, _ in shown)
+        rest = score - sum(v for _, v in contributions)
+        if rest > 1e-4:  # promoted as an exact program name (see _promote_exact_titles)
+            shown.append(("(exact program name)", rest))
         return Hit(
             program=self.programs[row],
             score=min(1.0, max(0.0, score)),
@@ -426,6 +431,7 @@ class ProgramIndex:
         if not weights:
             return SearchResults(note=_no_terms_note(text, self.analyzer), **results)  # type: ignore[arg-type]
         scores = self.score(weights)
+        self._promote_exact_titles(parsed.text, scores)
         if parsed.phrases:
             rows, total = self._rows_with_phrases(scores, mask, parsed.phrases, limit)
         else:
@@ -436,6 +442,15 @@ class ProgramIndex:
             for rank, row in enumerate(rows, 1)
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
+
+    def _promote_exact_titles(self, text: str, scores: np.ndarray) -> None:
+        """A query that is exactly a program's name scores 1.0 for that program: its words may
+        all be common ("Project One"), but the user named it."""
+        for row in np.flatnonzero(self.title_key_ == np.uint64(title_key(text))):
+            if " ".join(tokenize(normalize(self.programs[int(row)].title))) == " ".join(
+                tokenize(normalize(text))
+            ):
+                scores[row] = 1.0
 
     def _read_query(
         self, text: str
