@@ -48,6 +48,10 @@ __all__ = ["FIELD_WEIGHTS", "FORMAT_VERSION", "ProgramIndex", "record_segments"]
 
 # Weight of terms added by a synonym expansion, relative to the words typed.
 SYNONYM_WEIGHT = 0.5
+# Longer "queries" are passages (pasted text): no spelling correction or synonym expansion.
+SPELL_CHECK_MAX_WORDS = 30
+# A query vector keeps at most this many terms (the most weighted; see query_weights).
+MAX_QUERY_TERMS = 200
 # A phrase query checks the text of at most this many candidates (best first).
 PHRASE_CHECKS = 5_000
 # similarity_matrix() is dense: n x n floats.
@@ -250,7 +254,14 @@ class ProgramIndex:
                 value = (1.0 + math.log(counts[term])) * float(self.idf_[column]) * multiplier
                 weights[int(column)] = max(weights.get(int(column), 0.0), value)
         norm = math.sqrt(sum(v * v for v in weights.values()))
-        return {c: v / norm for c, v in weights.items()} if norm else {}
+        if not norm:
+            return {}
+        if len(weights) > MAX_QUERY_TERMS:
+            # A long draft: its most weighted terms decide the ranking; the many common words
+            # it also holds have the longest posting lists and the smallest weights.
+            kept = sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TERMS]
+            weights = dict(kept)
+        return {c: v / norm for c, v in weights.items()}
 
     def posting(self, column: int) -> tuple[np.ndarray, np.ndarray]:
         """(document rows, values) of one term."""
@@ -456,6 +467,10 @@ class ProgramIndex:
         self, text: str
     ) -> tuple[str, list[Correction], list[Expansion], dict[int, float]]:
         """Spelling fixes, synonym expansions and the query vector of free text."""
+        if len(text.split()) > SPELL_CHECK_MAX_WORDS:  # a passage, not a typed query
+            corrections: list[Correction] = []
+            weights = self.query_weights(text)
+            return text, corrections, [], weights
         if self._speller is None:
             self._speller = Speller(self.known_words_)
         text, corrections = correct_spelling(

@@ -78,9 +78,7 @@ def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list
     The query's word sequences are collected once, so a 50-page draft costs one pass, not one
     pass per synonym.
     """
-    analyzed = [
-        [(member, tuple(analyzer.sequence(member))) for member in group] for group in groups
-    ]
+    analyzed = _analyzed_groups(tuple(tuple(group) for group in groups), analyzer)
     longest = max((len(seq) for group in analyzed for _, seq in group), default=0)
     sequence = analyzer.sequence(query_text)
     present = {
