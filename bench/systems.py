@@ -240,7 +240,11 @@ def main() -> None:
             query(text)
             times.append(time.perf_counter() - t0)
         draft_times = []
-        for text in queries["drafts"]:
+        # At a million records a draft of 300+ OR-ed words takes SQLite FTS5 tens of seconds;
+        # there the draft p50 is taken over the first 20 drafts (for every system alike).
+        many = corpus.stat().st_size > 500_000_000
+        drafts = queries["drafts"][: int(os.environ.get("BENCH_DRAFTS", "20" if many else "100"))]
+        for text in drafts:
             t0 = time.perf_counter()
             draft(text)
             draft_times.append(time.perf_counter() - t0)
