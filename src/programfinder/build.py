@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import time
 import zlib
 from array import array
@@ -304,7 +303,7 @@ def build_index_folder(
         "awards": list(awards),
         "countries": list(countries),
         "tags": list(tags),
-        "problems": [_problem_to_json(p) for p in kept_problems[:MAX_STORED_PROBLEMS]],
+        "problems": [p.to_json() for p in kept_problems[:MAX_STORED_PROBLEMS]],
         "problems_total": len(kept_problems),
     }
     with (folder / META_FILE).open("w", encoding="utf-8") as handle:
@@ -384,19 +383,3 @@ def _surfaces(terms: list[str], words: Counter[str], pairs: Counter[str]) -> lis
         else:
             result.append(best_word.get(term, (0, term))[1])
     return result
-
-
-def _problem_to_json(problem: Problem) -> dict[str, Any]:
-    return {
-        "severity": problem.severity,
-        "path": str(problem.path),
-        "message": problem.message,
-        "hint": problem.hint,
-        "line": problem.line,
-        "field": problem.field,
-    }
-
-
-def sublinear(count: float) -> float:
-    """1 + ln(count): the sublinear term frequency used for documents and queries alike."""
-    return 1.0 + math.log(count)

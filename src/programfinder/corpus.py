@@ -82,8 +82,31 @@ class Problem:
         what = f"{self.field}: {self.message}" if self.field else self.message
         return where + what + (f" {self.hint}" if self.hint else "")
 
+    def to_json(self) -> dict[str, Any]:
+        """A dict for storing the problem (with the full path); see ``from_json``."""
+        return {
+            "severity": self.severity,
+            "path": str(self.path),
+            "message": self.message,
+            "hint": self.hint,
+            "line": self.line,
+            "field": self.field,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Problem:
+        """The problem stored by ``to_json``."""
+        return cls(
+            severity=data["severity"],
+            path=Path(data["path"]),
+            message=data["message"],
+            hint=data.get("hint", ""),
+            line=data.get("line"),
+            field=data.get("field"),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict for output (the file as a user would type it)."""
         return {
             "severity": self.severity,
             "file": display_path(self.path),

@@ -35,7 +35,7 @@ from .errors import CacheError, QueryError, RecordNotFoundError
 from .explain import best_snippet, collapse_terms, display_term
 from .filters import Filters, normalize_country
 from .hits import Hit, SearchResults
-from .model import Outcome, Program
+from .model import Program
 from .query import Correction, Speller, correct_spelling, parse_query
 from .storage import RecordStore, SortedKeys, StringTable, file_fingerprint, load_npz
 from .synonyms import Expansion, expand
@@ -122,7 +122,7 @@ class ProgramIndex:
             self.field_weights: dict[str, float] = dict(meta["field_weights"])
             self.synonyms: list[list[str]] = [list(g) for g in meta["synonyms"]]
             self.known_words_ = frozenset(meta["spelling_words"])
-            self.problems = [_problem_from_json(p) for p in meta["problems"]]
+            self.problems = [Problem.from_json(p) for p in meta["problems"]]
             self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
             self.key = str(meta.get("key", ""))
             self.idf_ = arrays["idf"]
@@ -150,7 +150,7 @@ class ProgramIndex:
             self.countries: list[str] = list(meta["countries"])
             self.tags: list[str] = list(meta["tags"])
             self.programs: Sequence[Program] = RecordStore(
-                records_path, arrays["record_offsets"], _program_from_json
+                records_path, arrays["record_offsets"], Program.from_dict
             )
         except CacheError:
             raise
@@ -576,39 +576,3 @@ def _first_sentence(program: Program) -> str:
 
     found = sentences(program.body)
     return found[0] if found else ""
-
-
-def _program_from_json(data: dict[str, Any]) -> Program:
-    return Program(
-        id=data["id"],
-        title=data["title"],
-        agency=data["agency"],
-        country=data["country"],
-        award=data["award"],
-        award_year=int(data["award_year"]),
-        body=data["body"],
-        city=data.get("city"),
-        region=data.get("region"),
-        category=data.get("category"),
-        division=data.get("division"),
-        problem=tuple(data.get("problem", ())),
-        tactics=tuple(data.get("tactics", ())),
-        partners=tuple(data.get("partners", ())),
-        outcomes=tuple(Outcome(o["measure"], o["value"]) for o in data.get("outcomes", ())),
-        started=data.get("started"),
-        source_url=data.get("source_url"),
-        other_sources=tuple(data.get("other_sources", ())),
-        related=tuple(data.get("related", ())),
-        path=Path(data["path"]) if data.get("path") else None,
-    )
-
-
-def _problem_from_json(data: dict[str, Any]) -> Problem:
-    return Problem(
-        severity=data["severity"],
-        path=Path(data["path"]),
-        message=data["message"],
-        hint=data.get("hint", ""),
-        line=data.get("line"),
-        field=data.get("field"),
-    )

@@ -96,6 +96,32 @@ class Program:
             "path": str(self.path) if self.path else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Program:
+        """The record of a dict written by ``to_dict`` (``description`` or ``body`` for the text)."""
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            agency=data["agency"],
+            country=data["country"],
+            award=data["award"],
+            award_year=int(data["award_year"]),
+            body=data["body"] if "body" in data else data["description"],
+            city=data.get("city"),
+            region=data.get("region"),
+            category=data.get("category"),
+            division=data.get("division"),
+            problem=tuple(data.get("problem", ())),
+            tactics=tuple(data.get("tactics", ())),
+            partners=tuple(data.get("partners", ())),
+            outcomes=tuple(Outcome(o["measure"], o["value"]) for o in data.get("outcomes", ())),
+            started=data.get("started"),
+            source_url=data.get("source_url"),
+            other_sources=tuple(data.get("other_sources", ())),
+            related=tuple(data.get("related", ())),
+            path=Path(data["path"]) if data.get("path") else None,
+        )
+
     def __repr__(self) -> str:
         return f"<Program {self.id}: {self.title!r} ({self.agency}, {self.award_year})>"
 

@@ -1,0 +1,112 @@
+"""The stored index: TF-IDF exactly as scikit-learn computes it, JSONL/CSV corpora, the build command."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import programfinder
+from programfinder.build import FIELD_WEIGHTS, weighted_term_counts
+from programfinder.cli import app
+
+
+def test_tfidf_matches_scikit_learn_tfidftransformer() -> None:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    index = programfinder.open_index()
+    programs = list(index.programs)
+    rows, cols, values = [], [], []
+    for row, program in enumerate(programs):
+        for term, count in weighted_term_counts(program, index.analyzer, FIELD_WEIGHTS).items():
+            column = index.terms_.lookup(term)
+            assert column is not None, term
+            rows.append(row)
+            cols.append(column)
+            values.append(count)
+    counts = sparse.csr_matrix((values, (rows, cols)), shape=(len(programs), len(index.terms_)))
+    expected = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit_transform(counts)
+    difference = abs(expected - index.document_matrix()).max()
+    assert difference < 1e-5
+
+
+def _export(tmp_path: Path, kind: str) -> Path:
+    programs = list(programfinder.load_corpus())
+    if kind == "jsonl":
+        path = tmp_path / "records.jsonl"
+        with path.open("w", encoding="utf-8") as handle:
+            for program in programs:
+                handle.write(json.dumps(program.to_dict()) + "\n")
+        return path
+    path = tmp_path / "records.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "id",
+                "title",
+                "agency",
+                "country",
+                "award",
+                "award_year",
+                "problem",
+                "tactics",
+                "body",
+            ]
+        )
+        for p in programs:
+            writer.writerow([p.id, p.title, p.agency, p.country, p.award, p.award_year,
+                             "; ".join(p.problem), "; ".join(p.tactics), p.body])  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_single_file_corpus_searches_like_the_folder(
+    kind: str, tmp_path: Path, runner: CliRunner
+) -> None:
+    path = _export(tmp_path, kind)
+    result = runner.invoke(
+        app, ["search", "package theft", "--limit", "1", "--json", "--corpus", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["id"] == "iacp-crime-prevention-2019-round-rock-pd"
+    listed = runner.invoke(app, ["list", "--json", "--corpus", str(path)])
+    assert len(json.loads(listed.stdout)) == len(programfinder.load_corpus())
+
+
+def test_broken_jsonl_lines_are_reported_by_line(tmp_path: Path, runner: CliRunner) -> None:
+    path = _export(tmp_path, "jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = "{not json"
+    record = json.loads(lines[9])
+    record["award_year"] = "soon"
+    lines[9] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--corpus", str(path)])
+    assert result.exit_code == 1
+    assert "records.jsonl:5" in result.output and "not valid JSON" in result.output
+    assert "records.jsonl:10" in result.output and "[award_year]" in result.output
+
+
+def test_index_build_command_reports_what_it_built(tmp_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["index", "build"], env={"PROGRAMFINDER_CACHE": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert f"Built: {len(programfinder.load_corpus())} records" in result.stdout
+    assert "terms, built in" in result.stdout
+    info = runner.invoke(
+        app, ["index", "info", "--json"], env={"PROGRAMFINDER_CACHE": str(tmp_path)}
+    )
+    data = json.loads(info.stdout)
+    assert data["records"] == len(programfinder.load_corpus())
+    assert Path(data["folder"]).parent == tmp_path
+
+
+def test_index_opens_memory_mapped() -> None:
+    index = programfinder.open_index()
+    assert isinstance(index.data_, np.memmap)
+    assert index.rank("package theft", limit=1)[0][0] == "iacp-crime-prevention-2019-round-rock-pd"
