@@ -7,7 +7,6 @@ and only the pages a query touches are read.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import struct
@@ -114,8 +113,7 @@ def pack_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class StringTable(Sequence[str]):
-    """Strings stored as a UTF-8 blob with offsets; ``lookup`` finds a string's position by
-    binary search when the table is sorted (by UTF-8 bytes)."""
+    """Strings of any length stored as a UTF-8 blob with offsets (read by position)."""
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
         self._blob = blob
@@ -139,14 +137,6 @@ class StringTable(Sequence[str]):
         if not 0 <= position < len(self):
             raise IndexError(position)
         return self._bytes(position).decode("utf-8")
-
-    def lookup(self, value: str) -> int | None:
-        """The position of ``value`` in a sorted table, or None."""
-        target = value.encode("utf-8")
-        position = bisect.bisect_left(range(len(self)), target, key=self._bytes)
-        if position < len(self) and self._bytes(position) == target:
-            return position
-        return None
 
     def __iter__(self) -> Iterator[str]:
         for position in range(len(self)):
