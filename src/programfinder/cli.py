@@ -143,17 +143,17 @@ def list_command(
     corpus: CorpusOption = None,
 ) -> None:
     """List the programs in the corpus, newest first."""
-    from .output import emit_csv, emit_json, make_console, program_summary, programs_table
+    from .output import emit_csv, emit_json, make_console, programs_table
 
     loaded = _load(corpus)
     filters = _filters(award, year, since, until, country, tag)
     matching = loaded.filter(filters)
     shown = matching[:limit] if limit else matching
     if as_json:
-        emit_json([program_summary(p) for p in shown])
+        emit_json([p.summary() for p in shown])
         return
     if as_csv:
-        emit_csv([program_summary(p) for p in shown])
+        emit_csv([p.summary() for p in shown])
         return
     console = make_console()
     if not shown:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .awards import slugify
+from .awards import award_slug, slugify
 from .errors import QueryError
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Filters:
             return False
         if self.country and normalize_country(program.country) != normalize_country(self.country):
             return False
-        if self.award and not award_matches(self.award, program):
+        if self.award and not award_matches(self.award, program.award):
             return False
         if self.tags:
             have = {t.casefold() for t in program.tags}
@@ -106,9 +106,9 @@ class Filters:
         return " ".join(parts)
 
 
-def award_matches(wanted: str, program: Program) -> bool:
-    """True when ``wanted`` names the program's award by slug, full name or part of the name."""
+def award_matches(wanted: str, award: str) -> bool:
+    """True when ``wanted`` names ``award`` by its folder slug, full name or part of the name."""
     wanted_slug = slugify(wanted)
     if not wanted_slug:
         return True
-    return wanted_slug in program.award_slug or wanted_slug in slugify(program.award)
+    return wanted_slug in award_slug(award) or wanted_slug in slugify(award)

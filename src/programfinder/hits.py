@@ -42,25 +42,11 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the record's key fields plus score, snippet and matched terms."""
-        program = self.program
-        data: dict[str, Any] = {
-            "rank": self.rank,
-            "id": program.id,
-            "score": round(self.score, 4),
-            "title": program.title,
-            "agency": program.agency,
-            "place": program.place,
-            "country": program.country,
-            "award": program.award,
-            "award_year": program.award_year,
-            "category": program.category,
-            "problem": list(program.problem),
-            "tactics": list(program.tactics),
-            "snippet": self.snippet,
-            "matched_terms": list(self.matched_terms),
-            "contributions": {term: round(value, 4) for term, value in self.contributions},
-            "source_url": program.source_url,
-        }
+        data: dict[str, Any] = {"rank": self.rank, "score": round(self.score, 4)}
+        data.update(self.program.summary())
+        data["snippet"] = self.snippet
+        data["matched_terms"] = list(self.matched_terms)
+        data["contributions"] = {term: round(value, 4) for term, value in self.contributions}
         if self.shared_terms:
             data["shared_terms"] = list(self.shared_terms)
         return data

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .awards import slugify
 from .build import (
     ARRAYS_FILE,
     FIELD_WEIGHTS,
@@ -33,7 +32,7 @@ from .build import (
 from .corpus import Corpus, Problem
 from .errors import CacheError, QueryError, RecordNotFoundError
 from .explain import best_snippet, collapse_terms, display_term
-from .filters import Filters, normalize_country
+from .filters import Filters, award_matches, normalize_country
 from .hits import Hit, SearchResults
 from .model import Program
 from .query import Correction, Speller, correct_spelling, parse_query
@@ -76,12 +75,6 @@ class SurfaceForms(Mapping[str, str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._terms)
-
-
-def _award_matches(wanted_slug: str, award: str) -> bool:
-    from .awards import award_slug
-
-    return not wanted_slug or wanted_slug in award_slug(award) or wanted_slug in slugify(award)
 
 
 class ProgramIndex:
@@ -167,11 +160,6 @@ class ProgramIndex:
             or meta.get("records") != n_records
         ):
             raise CacheError(f"{folder}: index arrays do not match each other")
-
-    @classmethod
-    def load(cls, folder: Path) -> ProgramIndex:
-        """Open a built index folder (see ``__init__``)."""
-        return cls(folder)
 
     @classmethod
     def build(
@@ -325,8 +313,8 @@ class ProgramIndex:
         if filters.until is not None:
             mask &= years <= filters.until
         if filters.award:
-            wanted = slugify(filters.award)
-            codes = [i for i, name in enumerate(self.awards) if _award_matches(wanted, name)]
+            award = filters.award
+            codes = [i for i, name in enumerate(self.awards) if award_matches(award, name)]
             mask &= np.isin(self.award_code_, codes)
         if filters.country:
             country = normalize_country(filters.country)

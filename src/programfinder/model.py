@@ -70,6 +70,22 @@ class Program:
         """A short label for the award, for narrow columns."""
         return award_short_name(self.award)
 
+    def summary(self) -> dict[str, Any]:
+        """The fields a listing or a hit shows, JSON-ready."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "agency": self.agency,
+            "place": self.place,
+            "country": self.country,
+            "award": self.award,
+            "award_year": self.award_year,
+            "category": self.category,
+            "problem": list(self.problem),
+            "tactics": list(self.tactics),
+            "source_url": self.source_url,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field (``path`` as a string, ``place`` added)."""
         return {

@@ -14,18 +14,20 @@ import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from .corpus import Problem
-from .evaluation import METRICS, SIMILAR_METRICS, SystemScores
-from .hits import Hit, SearchResults
 from .model import Program
-from .similarity import SimilarResults
-from .stats import CorpusStats
+
+if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy
+    from .evaluation import SystemScores
+    from .hits import Hit, SearchResults
+    from .similarity import SimilarResults
+    from .stats import CorpusStats
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Piped output has no terminal width; this keeps tables readable in a file or a pager.
@@ -68,23 +70,6 @@ def emit_csv(rows: Sequence[dict[str, Any]]) -> None:
             {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
         )
     sys.stdout.write(buffer.getvalue())
-
-
-def program_summary(program: Program) -> dict[str, Any]:
-    """The fields a listing shows, for JSON and CSV."""
-    return {
-        "id": program.id,
-        "title": program.title,
-        "agency": program.agency,
-        "place": program.place,
-        "country": program.country,
-        "award": program.award,
-        "award_year": program.award_year,
-        "category": program.category,
-        "problem": list(program.problem),
-        "tactics": list(program.tactics),
-        "source_url": program.source_url,
-    }
 
 
 def programs_table(programs: Iterable[Program], title: str | None = None) -> Table:
@@ -311,6 +296,8 @@ def print_search_results(
 
 
 def print_evaluation(console: Console, systems: Sequence[SystemScores]) -> None:
+    from .evaluation import METRICS
+
     """Metrics per system overall, then nDCG@10 per query type, systems side by side."""
     overall = Table(title="Relevance, all queries", title_justify="left", title_style="bold")
     overall.add_column("System")
@@ -393,6 +380,8 @@ def print_similar_evaluation(
     console: Console, figures: dict[str, dict[str, dict[str, float]]]
 ) -> None:
     """hit@1, hit@3 and MRR for drafts and record pairs, per scoring method."""
+    from .evaluation import SIMILAR_METRICS
+
     table = Table(title="Similar programs", title_justify="left", title_style="bold")
     table.add_column("Scoring")
     table.add_column("Cases")

@@ -34,11 +34,6 @@ FILE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 _IGNORED_KEYS = ("place", "path")  # written by our own exports; derived, not data
 
 
-def is_record_file(path: Path) -> bool:
-    """True for a single-file corpus (JSON Lines or CSV)."""
-    return path.is_file() and path.suffix.lower() in FILE_SUFFIXES
-
-
 def count_records(path: Path) -> int:
     """How many records a corpus holds (lines of a file, record files of a folder), cheaply."""
     if path.is_dir():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -241,6 +241,3 @@ def surface_forms(texts: Iterable[str], analyzer: Analyzer) -> dict[str, str]:
         for i in range(len(words) - 1):
             count(f"{stems[i]} {stems[i + 1]}", f"{words[i]} {words[i + 1]}")
     return {term: max(forms, key=lambda w: (forms[w], -len(w))) for term, forms in counts.items()}
-
-
-TermDisplay = Callable[[str], str]
