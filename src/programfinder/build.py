@@ -27,7 +27,7 @@ from .model import Program
 from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
 from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "index.json"
@@ -153,6 +153,7 @@ def build_index_folder(
     expected_records: int | None = None,
     analyzer: Analyzer | None = None,
     synonyms: list[list[str]] | None = None,
+    entry_terms: Mapping[str, list[str]] | None = None,
     field_weights: Mapping[str, float] | None = None,
     problems: Iterable[Problem] = (),
     corpus_root: Path | None = None,
@@ -299,6 +300,7 @@ def build_index_folder(
         "field_weights": weights,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "synonyms": list(synonyms or []),
+        "entry_terms": {tag: list(words) for tag, words in (entry_terms or {}).items()},
         "spelling_words": spelling,
         "awards": list(awards),
         "countries": list(countries),

@@ -23,6 +23,7 @@ from .corpus import Problem, check_corpus_path, record_files, resolve_corpus_pat
 from .errors import CacheError, CorpusError
 from .index import ProgramIndex
 from .model import Program
+from .entry_terms import entry_terms_path, load_entry_terms
 from .synonyms import load_synonyms, synonyms_path
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
@@ -69,8 +70,9 @@ def corpus_key(corpus_root: Path) -> str:
         except OSError as exc:
             raise CorpusError(f"Cannot read the corpus folder {corpus_root}: {exc}") from exc
     synonyms = synonyms_path(folder)
+    entry_terms = entry_terms_path(folder)
     vocabulary = folder / "vocabulary.yaml"
-    extra = [p for p in (synonyms, vocabulary) if p is not None and p.is_file()]
+    extra = [p for p in (synonyms, entry_terms, vocabulary) if p is not None and p.is_file()]
     for path in [*files, *extra]:
         digest.update(
             str(
@@ -148,6 +150,7 @@ def build_and_save(
                 staging,
                 expected_records=count_records(corpus_root),
                 synonyms=load_synonyms(synonyms_path(folder)),
+                entry_terms=load_entry_terms(entry_terms_path(folder)),
                 problems=problems,
                 corpus_root=corpus_root,
                 key=key,

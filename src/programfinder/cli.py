@@ -364,12 +364,25 @@ def validate_command(
     raise typer.Exit(1 if failed else 0)
 
 
+DEFAULT_JUDGEMENTS = (
+    Path("eval/blind-dev.yaml"),
+    Path("eval/blind-test.yaml"),
+    Path("eval/queries.yaml"),
+)
+
+
 @app.command("eval")
 @_user_errors
 def eval_command(
-    queries: Annotated[Path, typer.Option("--queries", help="Judgements file (YAML).")] = Path(
-        "eval/queries.yaml"
-    ),
+    queries: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--queries",
+            help="Judgements file (YAML); repeat for several. Default: the blind dev and test "
+            "sets, then eval/queries.yaml.",
+            show_default=False,
+        ),
+    ] = None,
     drafts: Annotated[
         Path, typer.Option("--drafts", help="Draft cases for similar programs (YAML).")
     ] = Path("eval/drafts.yaml"),
@@ -382,25 +395,35 @@ def eval_command(
     as_json: JsonOption = False,
     corpus: CorpusOption = None,
 ) -> None:
-    """Measure search relevance (nDCG@10, MRR, Recall@10) beside baselines, and similar-program
-    quality (hit@1, hit@3, MRR) with and without the semantic blend."""
+    """Measure search relevance (nDCG@10, MRR, hit@3, Recall@10) per judged set and per kind of
+    query, beside baselines, and similar-program quality (hit@1, hit@3, MRR)."""
     from .evaluation import compare, evaluate_similar
     from .output import emit_json, make_console, print_evaluation, print_similar_evaluation
 
-    if not queries.is_file():
+    paths = list(queries) if queries else [p for p in DEFAULT_JUDGEMENTS if p.is_file()]
+    missing = [p for p in paths if not p.is_file()]
+    if missing or not paths:
+        where = missing[0] if missing else DEFAULT_JUDGEMENTS[0]
         raise ProgramFinderError(
-            f"No judgements file at {queries}: run from a checkout of programfinder "
-            "(it has eval/queries.yaml) or pass --queries PATH."
+            f"No judgements file at {where}: run from a checkout of programfinder "
+            "(it has eval/blind-dev.yaml, eval/blind-test.yaml and eval/queries.yaml) "
+            "or pass --queries PATH."
         )
-    systems = compare(queries, corpus, peers=peers)
+    results = {str(path): compare(path, corpus, peers=peers) for path in paths}
     similar_figures = (
         evaluate_similar(drafts, pairs, corpus) if drafts.is_file() and pairs.is_file() else None
     )
     if as_json:
-        emit_json({"search": [s.to_dict() for s in systems], "similar": similar_figures})
+        emit_json(
+            {
+                "sets": {name: [s.to_dict() for s in systems] for name, systems in results.items()},
+                "similar": similar_figures,
+            }
+        )
         return
     console = make_console()
-    print_evaluation(console, systems)
+    for name, systems in results.items():
+        print_evaluation(console, systems, title=name)
     if similar_figures is not None:
         print_similar_evaluation(console, similar_figures)
 

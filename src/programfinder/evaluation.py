@@ -1,9 +1,11 @@
 """Relevance evaluation: graded judgements, nDCG@10 / MRR / Recall@10, and peer baselines.
 
-The judgements file (``eval/queries.yaml`` in the repository) lists queries as users type them,
-each with a type and graded relevant record ids (2 = the answer, 1 = also useful). ``compare``
-scores programfinder's search side by side with a plain scikit-learn ``TfidfVectorizer``
-(default settings) and BM25 (``bm25s``) over the same records.
+A judgements file lists queries as users type them, each with a kind and graded relevant record
+ids (2 = the answer, 1 = also useful); it is either a YAML list of queries (``eval/queries.yaml``)
+or a mapping with ``queries:`` and ``drafts:`` (the blind sets ``eval/blind-dev.yaml`` and
+``eval/blind-test.yaml``), where a draft is a paragraph of a proposal ranked by "similar
+programs". ``compare`` scores programfinder side by side with a plain scikit-learn
+``TfidfVectorizer`` (default settings) and BM25 (``bm25s``) over the same records.
 """
 
 from __future__ import annotations
@@ -19,17 +21,22 @@ from .errors import ProgramFinderError
 from .model import Program
 
 K = 10
-METRICS = ("ndcg@10", "mrr", "recall@10")
+METRICS = ("ndcg@10", "mrr", "hit@3", "recall@10")
+DRAFT_KIND = "draft"
 Ranker = Callable[[str], list[str]]
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """One evaluation query and its graded relevant record ids."""
+    """One evaluation query (or draft, when ``type`` is ``"draft"``) and its graded relevant ids."""
 
     query: str
     type: str
     relevant: Mapping[str, int]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.type == DRAFT_KIND
 
 
 @dataclass
@@ -40,40 +47,58 @@ class SystemScores:
     overall: dict[str, float]
     by_type: dict[str, dict[str, float]]
     per_query: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "overall": self.overall,
             "by_type": self.by_type,
+            "counts": self.counts,
             "per_query": self.per_query,
         }
 
 
 def load_judgements(path: Path, corpus: Corpus | None = None) -> list[Judgement]:
-    """Read a judgements file; every id must exist in ``corpus`` when one is given."""
+    """Read a judgements file; every id must exist in ``corpus`` when one is given.
+
+    The file is a list of queries, or a mapping with ``queries:`` and ``drafts:`` lists; a query
+    has ``query``, ``type`` (or ``kind``) and ``relevant``, a draft ``text`` and ``relevant``.
+    """
     import yaml
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ProgramFinderError(f"Cannot read the judgements file {path}: {exc}") from exc
-    if not isinstance(data, list):
+    if isinstance(data, dict):
+        items = [*(data.get("queries") or [])]
+        items += [
+            {**d, "query": d.get("text"), "type": DRAFT_KIND}
+            for d in (data.get("drafts") or [])
+            if isinstance(d, dict)
+        ]
+    elif isinstance(data, list):
+        items = data
+    else:
         raise ProgramFinderError(
-            f"{path}: expected a list of queries (- query: ..., relevant: ...)."
+            f"{path}: expected a list of queries (- query: ..., relevant: ...) "
+            "or a mapping with queries: and drafts:."
         )
     judgements = []
-    for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict) or "query" not in item or "relevant" not in item:
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not item.get("query") or "relevant" not in item:
             raise ProgramFinderError(f"{path}: entry {number} needs 'query' and 'relevant'.")
         relevant = {str(k): int(v) for k, v in dict(item["relevant"]).items()}
         if corpus is not None:
             unknown = [rid for rid in relevant if rid not in corpus]
             if unknown:
                 raise ProgramFinderError(
-                    f"{path}: entry {number} ({item['query']!r}) names unknown ids: {', '.join(unknown)}"
+                    f"{path}: entry {number} ({str(item['query'])[:60]!r}) names unknown ids: "
+                    f"{', '.join(unknown)}"
                 )
-        judgements.append(Judgement(str(item["query"]), str(item.get("type", "other")), relevant))
+        kind = str(item.get("type", item.get("kind", "other")))
+        judgements.append(Judgement(str(item["query"]), kind, relevant))
     return judgements
 
 
@@ -93,21 +118,34 @@ def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, int], k: int =
     return 0.0
 
 
+def hit_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 3) -> float:
+    """1 when a record of the highest grade given is among the first ``k`` results, else 0."""
+    best = max(relevant.values(), default=0)
+    return float(any(relevant.get(rid, 0) == best > 0 for rid in ranked[:k]))
+
+
 def recall_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int = K) -> float:
     """Share of the relevant ids found in the first ``k`` results."""
     wanted = {rid for rid, grade in relevant.items() if grade > 0}
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
-def evaluate(name: str, rank: Ranker, judgements: Sequence[Judgement]) -> SystemScores:
-    """Score one ranking function on every judgement."""
+def evaluate(
+    name: str,
+    rank: Ranker,
+    judgements: Sequence[Judgement],
+    rank_draft: Ranker | None = None,
+) -> SystemScores:
+    """Score one ranking function on every judgement (drafts with ``rank_draft`` if given)."""
     rows: list[tuple[str, dict[str, float]]] = []
     per_query = {}
     for judgement in judgements:
-        ranked = rank(judgement.query)
+        ranker = rank_draft if judgement.is_draft and rank_draft is not None else rank
+        ranked = ranker(judgement.query)
         scores = {
             "ndcg@10": ndcg_at_k(ranked, judgement.relevant),
             "mrr": reciprocal_rank(ranked, judgement.relevant),
+            "hit@3": hit_at_k(ranked, judgement.relevant),
             "recall@10": recall_at_k(ranked, judgement.relevant),
         }
         per_query[judgement.query] = scores["ndcg@10"]
@@ -116,12 +154,13 @@ def evaluate(name: str, rank: Ranker, judgements: Sequence[Judgement]) -> System
     def mean(selected: list[dict[str, float]]) -> dict[str, float]:
         return {m: sum(s[m] for s in selected) / len(selected) for m in METRICS}
 
-    types = sorted({t for t, _ in rows})
+    types = sorted({t for t, _ in rows}, key=lambda t: (t == DRAFT_KIND, t))
     return SystemScores(
         name=name,
         overall=mean([s for _, s in rows]),
         by_type={t: mean([s for tt, s in rows if tt == t]) for t in types},
         per_query=per_query,
+        counts={t: sum(1 for tt, _ in rows if tt == t) for t in types},
     )
 
 
@@ -176,6 +215,7 @@ def compare(
 ) -> list[SystemScores]:
     """Evaluate programfinder and (when ``peers``) the two baselines on the same records.
 
+    Queries are ranked by ``search``, drafts by ``similar``; the peers rank both as one query.
     A peer whose library is not installed is left out.
     """
     from .cache import open_index
@@ -187,7 +227,10 @@ def compare(
     def ours(query: str) -> list[str]:
         return [hit.id for hit in index.search(query, limit=K)]
 
-    systems = [evaluate("programfinder", ours, judgements)]
+    def ours_draft(text: str) -> list[str]:
+        return [hit.id for hit in index.similar(text, limit=K)]
+
+    systems = [evaluate("programfinder", ours, judgements, ours_draft)]
     if peers:
         programs = list(corpus)
         systems.append(evaluate("tfidf-default", tfidf_baseline(programs), judgements))
@@ -198,6 +241,14 @@ def compare(
         else:
             systems.append(evaluate("bm25s", bm25, judgements))
     return systems
+
+
+def count_kinds(judgements_path: Path) -> dict[str, int]:
+    """How many judgements of each kind a file holds."""
+    counts: dict[str, int] = {}
+    for judgement in load_judgements(judgements_path):
+        counts[judgement.type] = counts.get(judgement.type, 0) + 1
+    return counts
 
 
 # ------------------------------------------------------------------------ similar programs

@@ -14,13 +14,38 @@ from .synonyms import Expansion
 
 
 @dataclass(frozen=True)
+class Match:
+    """One matched term of a hit and how the query reached it.
+
+    ``via`` is ``"typed"`` (the user's own word, or its spelling fix), ``"synonym"`` (the
+    synonym list), ``"tag"`` (an entry term of a problem or tactic tag) or ``"thesaurus"`` (the
+    general-English thesaurus); ``found`` is the typed word or phrase that led to the term.
+    """
+
+    term: str
+    score: float
+    via: str
+    found: str = ""
+
+    def __str__(self) -> str:
+        return self.term if self.via == "typed" else f"{self.term} ({self.via}: {self.found})"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"term": self.term, "via": self.via, "score": round(self.score, 4)}
+        if self.via != "typed":
+            data["from"] = self.found
+        return data
+
+
+@dataclass(frozen=True)
 class Hit:
     """One program found by a search or a similarity query, with why it was found.
 
     ``score`` is the cosine similarity in [0, 1]; ``matched_terms`` the query terms found in the
     record, strongest first; ``snippet`` the sentence of the description that best matches, with
     ``highlights`` as (start, end) offsets of matched words in it; ``contributions`` each term's
-    share of the score (they add up to ``score``).
+    share of the score (they add up to ``score``); ``matches`` each matched term with how the
+    query reached it (as typed, or through a synonym, a tag's entry term or the thesaurus).
     """
 
     program: Program
@@ -31,6 +56,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     contributions: tuple[tuple[str, float], ...] = ()
     shared_terms: tuple[str, ...] = ()
+    matches: tuple[Match, ...] = ()
 
     @property
     def id(self) -> str:
@@ -47,6 +73,8 @@ class Hit:
         data["snippet"] = self.snippet
         data["matched_terms"] = list(self.matched_terms)
         data["contributions"] = {term: round(value, 4) for term, value in self.contributions}
+        if self.matches:
+            data["matches"] = [match.to_dict() for match in self.matches]
         if self.shared_terms:
             data["shared_terms"] = list(self.shared_terms)
         return data
@@ -104,6 +132,7 @@ class SearchResults(list[Hit]):
             row = hit.to_dict()
             row["matched_terms"] = ", ".join(row["matched_terms"])
             row.pop("contributions", None)
+            row.pop("matches", None)
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -33,11 +33,12 @@ from .corpus import Corpus, Problem
 from .errors import CacheError, QueryError, RecordNotFoundError
 from .explain import best_snippet, collapse_terms, display_term
 from .filters import Filters, award_matches, normalize_country
-from .hits import Hit, SearchResults
+from .hits import Hit, Match, SearchResults
 from .model import Program
 from .query import Correction, Speller, correct_spelling, parse_query
 from .storage import RecordStore, SortedKeys, StringTable, file_fingerprint, load_npz
-from .synonyms import Expansion, expand
+from .expansion import QueryPart, read_query
+from .synonyms import Expansion
 from .text import Analyzer, normalize, tokenize
 
 if TYPE_CHECKING:
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FIELD_WEIGHTS", "FORMAT_VERSION", "ProgramIndex", "record_segments"]
 
-# Weight of terms added by a synonym expansion, relative to the words typed.
-SYNONYM_WEIGHT = 0.5
+# Share of a search score that comes from the latent semantic space (when the index has one):
+# it reorders the records that match the query's words, chosen on the blind dev set.
+SEARCH_LSA_WEIGHT = 0.15
 # Longer "queries" are passages (pasted text): no spelling correction or synonym expansion.
 SPELL_CHECK_MAX_WORDS = 30
 # A query vector keeps at most this many terms (the most weighted; see query_weights).
@@ -114,6 +116,9 @@ class ProgramIndex:
             self.analyzer = Analyzer.from_settings(meta["analyzer"])
             self.field_weights: dict[str, float] = dict(meta["field_weights"])
             self.synonyms: list[list[str]] = [list(g) for g in meta["synonyms"]]
+            self.entry_terms: dict[str, list[str]] = {
+                str(tag): list(words) for tag, words in meta["entry_terms"].items()
+            }
             self.known_words_ = frozenset(meta["spelling_words"])
             self.problems = [Problem.from_json(p) for p in meta["problems"]]
             self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
@@ -168,6 +173,7 @@ class ProgramIndex:
         *,
         analyzer: Analyzer | None = None,
         synonyms: list[list[str]] | None = None,
+        entry_terms: Mapping[str, list[str]] | None = None,
         field_weights: Mapping[str, float] | None = None,
     ) -> ProgramIndex:
         """Index ``corpus`` (a ``Corpus`` or a list of programs) in a temporary folder."""
@@ -182,6 +188,7 @@ class ProgramIndex:
             expected_records=len(programs),
             analyzer=analyzer,
             synonyms=synonyms,
+            entry_terms=entry_terms,
             field_weights=field_weights,
             problems=corpus.problems if isinstance(corpus, Corpus) else (),
             corpus_root=corpus.root if isinstance(corpus, Corpus) else None,
@@ -232,24 +239,34 @@ class ProgramIndex:
         ``extra`` adds (text, multiplier) pairs, e.g. synonym expansions at a lower weight; a term
         present in several parts keeps its largest weight.
         """
+        parts = [QueryPart(text, 1.0), *(QueryPart(t, m, "synonym") for t, m in extra)]
+        return self.part_weights(parts)[0]
+
+    def part_weights(
+        self, parts: Sequence[QueryPart]
+    ) -> tuple[dict[int, float], dict[int, QueryPart]]:
+        """The normalised query vector of weighted parts, and the part each term came from."""
         weights: dict[int, float] = {}
-        for part, multiplier in [(text, 1.0), *extra]:
-            counts = Counter(self.analyzer(part))
+        origins: dict[int, QueryPart] = {}
+        for part in parts:
+            counts = Counter(self.analyzer(part.text))
             terms = list(counts)
             for term, column in zip(terms, self.terms_.lookup_many(terms), strict=True):
                 if column < 0:
                     continue
-                value = (1.0 + math.log(counts[term])) * float(self.idf_[column]) * multiplier
-                weights[int(column)] = max(weights.get(int(column), 0.0), value)
+                value = (1.0 + math.log(counts[term])) * float(self.idf_[column]) * part.weight
+                if value > weights.get(int(column), 0.0):
+                    weights[int(column)] = value
+                    origins[int(column)] = part
         norm = math.sqrt(sum(v * v for v in weights.values()))
         if not norm:
-            return {}
+            return {}, {}
         if len(weights) > MAX_QUERY_TERMS:
             # A long draft: its most weighted terms decide the ranking; the many common words
             # it also holds have the longest posting lists and the smallest weights.
             kept = sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TERMS]
             weights = dict(kept)
-        return {c: v / norm for c, v in weights.items()}
+        return {c: v / norm for c, v in weights.items()}, {c: origins[c] for c in weights}
 
     def posting(self, column: int) -> tuple[np.ndarray, np.ndarray]:
         """(document rows, values) of one term."""
@@ -263,6 +280,39 @@ class ProgramIndex:
             rows, values = self.posting(column)
             scores[rows] += np.float32(weight) * values
         return scores
+
+    def semantic_scores(self, weights: Mapping[int, float]) -> np.ndarray | None:
+        """Cosine of every record with ``weights`` in the latent semantic (LSA) space, in [0, 1];
+        ``None`` when the index has no LSA space (large corpora) or the query projects to 0."""
+        if self.doc_lsa_.size == 0 or not weights:
+            return None
+        columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        values = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+        projected = values @ self.term_lsa_[columns]
+        norm = float(np.linalg.norm(projected))
+        if norm == 0:
+            return None
+        semantic: np.ndarray = np.clip(self.doc_lsa_ @ (projected / norm), 0.0, 1.0)
+        return semantic
+
+    def blended_scores(
+        self, weights: Mapping[int, float], lsa_weight: float, *, matched_only: bool = False
+    ) -> np.ndarray:
+        """TF-IDF cosine blended with the LSA cosine: ``(1 - w) * tfidf + w * lsa``.
+
+        With ``matched_only`` a record that shares no term with the query keeps score 0: a search
+        hit always has a word the user can see, the latent space only reorders.
+        """
+        lexical = self.score(weights)
+        semantic = self.semantic_scores(weights) if lsa_weight > 0 else None
+        if semantic is None:
+            return lexical
+        blended: np.ndarray = ((1 - lsa_weight) * lexical + lsa_weight * semantic).astype(
+            np.float32
+        )
+        if matched_only:
+            blended[lexical <= 0] = 0.0
+        return blended
 
     def value(self, row: int, column: int) -> float:
         """One entry of the document-term matrix."""
@@ -352,21 +402,42 @@ class ProgramIndex:
         order = np.lexsort((candidates, -scores[candidates]))
         return [int(r) for r in candidates[order][:limit]]
 
-    def make_hit(self, row: int, rank: int, weights: Mapping[int, float], score: float) -> Hit:
-        """A ``Hit`` for ``row``: matched terms, their contributions and the best sentence."""
+    def make_hit(
+        self,
+        row: int,
+        rank: int,
+        weights: Mapping[int, float],
+        score: float,
+        origins: Mapping[int, QueryPart] | None = None,
+        lsa_weight: float = 0.0,
+    ) -> Hit:
+        """A ``Hit`` for ``row``: matched terms, their contributions, how each was reached (from
+        ``origins``, the query part each column came from) and the best sentence."""
+        lexical_share = 1.0 - lsa_weight if self.doc_lsa_.size else 1.0
         contributions = []
         for column, weight in weights.items():
             value = self.value(row, column)
             if value > 0:
-                contributions.append((self.terms_[column], weight * value))
-        contributions.sort(key=lambda item: (-item[1], item[0]))
-        term_weights = {term: value for term, value in contributions}
+                contributions.append((column, lexical_share * weight * value))
+        contributions.sort(key=lambda item: (-item[1], self.terms_[item[0]]))
+        term_weights = {self.terms_[column]: value for column, value in contributions}
         snippet, highlights = best_snippet(self.programs[row].body, term_weights, self.analyzer)
-        shown = [(display_term(t, self.surface_), v) for t, v in contributions]
+        shown = [(display_term(self.terms_[c], self.surface_), v) for c, v in contributions]
         matched = collapse_terms(term for term, _ in shown)
+        matches = []
+        if origins is not None:
+            seen: set[str] = set()
+            for (term, value), (column, _) in zip(shown, contributions, strict=True):
+                part = origins.get(column)
+                if part is None or term not in matched or term in seen:
+                    continue
+                seen.add(term)
+                matches.append(Match(term, value, part.via, part.found))
         rest = score - sum(v for _, v in contributions)
-        if rest > 1e-4:  # promoted as an exact program name (see _promote_exact_titles)
+        if score >= 1.0 and rest > 1e-4:  # promoted as an exact program name
             shown.append(("(exact program name)", rest))
+        elif rest > 1e-4:
+            shown.append(("(related words, latent semantic)", rest))
         return Hit(
             program=self.programs[row],
             score=min(1.0, max(0.0, score)),
@@ -375,6 +446,7 @@ class ProgramIndex:
             snippet=snippet,
             highlights=highlights,
             contributions=tuple(shown),
+            matches=tuple(matches),
         )
 
     def search(
@@ -418,7 +490,7 @@ class ProgramIndex:
             return SearchResults(
                 hits, query=query, filters=active, excluded=parsed.excluded, total=len(rows)
             )
-        text, corrections, expansions, weights = self._read_query(parsed.text)
+        text, corrections, expansions, weights, origins = self._read_query(parsed.text)
         results = dict(
             query=query,
             corrections=corrections,
@@ -429,7 +501,7 @@ class ProgramIndex:
         )
         if not weights:
             return SearchResults(note=_no_terms_note(text, self.analyzer), **results)  # type: ignore[arg-type]
-        scores = self.score(weights)
+        scores = self.blended_scores(weights, SEARCH_LSA_WEIGHT, matched_only=True)
         self._promote_exact_titles(parsed.text, scores)
         if parsed.phrases:
             rows, total = self._rows_with_phrases(scores, mask, parsed.phrases, limit)
@@ -437,7 +509,7 @@ class ProgramIndex:
             total = int(np.count_nonzero(mask & (scores > 0)))
             rows = self.top_rows(scores, mask, limit)
         hits = [
-            self.make_hit(row, rank, weights, float(scores[row]))
+            self.make_hit(row, rank, weights, float(scores[row]), origins, SEARCH_LSA_WEIGHT)
             for rank, row in enumerate(rows, 1)
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
@@ -453,12 +525,11 @@ class ProgramIndex:
 
     def _read_query(
         self, text: str
-    ) -> tuple[str, list[Correction], list[Expansion], dict[int, float]]:
-        """Spelling fixes, synonym expansions and the query vector of free text."""
+    ) -> tuple[str, list[Correction], list[Expansion], dict[int, float], dict[int, QueryPart]]:
+        """Spelling fixes, expansions, the query vector of free text and each term's origin."""
         if len(text.split()) > SPELL_CHECK_MAX_WORDS:  # a passage, not a typed query
-            corrections: list[Correction] = []
-            weights = self.query_weights(text)
-            return text, corrections, [], weights
+            weights, origins = self.part_weights([QueryPart(text, 1.0)])
+            return text, [], [], weights, origins
         if self._speller is None:
             self._speller = Speller(self.known_words_)
         text, corrections = correct_spelling(
@@ -469,14 +540,13 @@ class ProgramIndex:
             # when only the most frequent are, a rare real word must not be "corrected".
             in_corpus=None if len(self.known_words_) < SPELLING_WORDS else self._has_word,
         )
-        expansions: list[Expansion] = expand(text, self.synonyms, self.analyzer)
-        extra = [(member, SYNONYM_WEIGHT) for e in expansions for member in e.added]
-        weights = self.query_weights(text, extra)
-        used = {self.terms_[c] for c in weights}
+        parts, expansions = read_query(text, self)
+        weights, origins = self.part_weights(parts)
+        used = {(p.via, p.found, p.text) for p in origins.values()}
         expansions = [
-            e for e in expansions if any(t in used for m in e.added for t in self.analyzer(m))
+            e for e in expansions if any((e.via, e.found, added) in used for added in e.added)
         ]
-        return text, corrections, expansions, weights
+        return text, corrections, expansions, weights, origins
 
     def rank(self, query: str, *, limit: int = 10) -> list[tuple[str, float]]:
         """Just the (id, score) pairs of ``search`` for free text, best first: no filters,
@@ -484,7 +554,7 @@ class ProgramIndex:
         weights = self._read_query(parse_query(query or "").text)[3]
         if not weights:
             return []
-        scores = self.score(weights)
+        scores = self.blended_scores(weights, SEARCH_LSA_WEIGHT, matched_only=True)
         rows = self.top_rows(scores, np.ones(len(scores), dtype=bool), limit)
         return [(self._record_id(row), float(scores[row])) for row in rows]
 

@@ -295,24 +295,34 @@ def print_search_results(
     )
 
 
-def print_evaluation(console: Console, systems: Sequence[SystemScores]) -> None:
+def print_evaluation(console: Console, systems: Sequence[SystemScores], title: str = "") -> None:
+    """One judged set: metrics per system overall, then nDCG@10 and hit@3 per kind of query,
+    systems side by side (the best of each row in bold)."""
     from .evaluation import METRICS
 
-    """Metrics per system overall, then nDCG@10 per query type, systems side by side."""
-    overall = Table(title="Relevance, all queries", title_justify="left", title_style="bold")
+    label = f"{title}: " if title else ""
+    overall = Table(title=f"{label}all queries", title_justify="left", title_style="bold")
     overall.add_column("System")
     for metric in METRICS:
         overall.add_column(metric, justify="right")
     for system in systems:
         overall.add_row(system.name, *(f"{system.overall[m]:.3f}" for m in METRICS))
     console.print(overall)
-    by_type = Table(title="nDCG@10 by query type", title_justify="left", title_style="bold")
-    by_type.add_column("Type")
-    for system in systems:
-        by_type.add_column(system.name, justify="right")
-    for kind in systems[0].by_type:
-        by_type.add_row(kind, *(f"{s.by_type[kind]['ndcg@10']:.3f}" for s in systems))
-    console.print(by_type)
+    for metric in ("ndcg@10", "hit@3"):
+        by_kind = Table(title=f"{label}{metric} by kind", title_justify="left", title_style="bold")
+        by_kind.add_column("Kind")
+        by_kind.add_column("n", justify="right")
+        for system in systems:
+            by_kind.add_column(system.name, justify="right")
+        for kind, values in systems[0].by_type.items():
+            figures = [s.by_type[kind][metric] for s in systems]
+            best = max(figures)
+            by_kind.add_row(
+                kind,
+                str(systems[0].counts.get(kind, "")),
+                *(Text(f"{f:.3f}", style="bold" if f == best else "") for f in figures),
+            )
+        console.print(by_kind)
 
 
 def print_similar(console: Console, results: SimilarResults) -> None:

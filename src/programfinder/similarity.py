@@ -121,18 +121,7 @@ def blended_scores(
     index: ProgramIndex, weights: Mapping[int, float], lsa_weight: float = LSA_WEIGHT
 ) -> np.ndarray:
     """TF-IDF cosine of every record with ``weights``, blended with the LSA cosine when built."""
-    scores = index.score(weights)
-    if lsa_weight <= 0 or index.doc_lsa_.size == 0 or not weights:
-        return scores
-    columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-    values = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
-    projected = values @ index.term_lsa_[columns]
-    norm = float(np.linalg.norm(projected))
-    if norm == 0:
-        return scores
-    semantic = np.clip(index.doc_lsa_ @ (projected / norm), 0.0, 1.0)
-    blended: np.ndarray = ((1 - lsa_weight) * scores + lsa_weight * semantic).astype(np.float32)
-    return blended
+    return index.blended_scores(weights, lsa_weight)
 
 
 def _shared(index: ProgramIndex, weights: Mapping[int, float], row: int) -> list[tuple[str, float]]:

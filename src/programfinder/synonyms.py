@@ -19,13 +19,21 @@ SYNONYMS_FILE = "synonyms.yaml"
 
 @dataclass(frozen=True)
 class Expansion:
-    """One synonym expansion applied to a query: what was found, and what was added."""
+    """One expansion applied to a query: what was found, what was added, and by what.
+
+    ``via`` is ``"synonym"`` (the synonym list), ``"tag"`` (an entry term of a problem or tactic
+    tag: ``added`` is the tag) or ``"thesaurus"`` (the general-English thesaurus).
+    """
 
     found: str
     added: tuple[str, ...]
+    via: str = "synonym"
 
     def __str__(self) -> str:
         return f"{self.found} → {', '.join(self.added)}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"found": self.found, "added": list(self.added), "via": self.via}
 
 
 def synonyms_path(corpus_root: Path) -> Path | None:

@@ -1,0 +1,111 @@
+"""Entry terms: the everyday words, slang, spellings and jargon that mean a problem or tactic tag.
+
+The list lives in ``entry-terms.yaml`` next to the records (the shipped corpus has one; a corpus of
+your own may carry its own, else the shipped list is used). A query that contains an entry term
+("rough sleepers", "joyriding", "ASB") also searches for the tag it means, so it reaches every
+record that carries the tag, and the hit says which entry term led there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import CorpusError
+from .synonyms import Expansion
+from .text import Analyzer
+
+ENTRY_TERMS_FILE = "entry-terms.yaml"
+
+
+def entry_terms_path(corpus_root: Path) -> Path | None:
+    """The entry-term list for a corpus: its own file, else the shipped one (if any)."""
+    own = corpus_root / ENTRY_TERMS_FILE
+    if own.is_file():
+        return own
+    from .corpus import shipped_corpus_path
+
+    shipped = shipped_corpus_path() / ENTRY_TERMS_FILE
+    return shipped if shipped.is_file() else None
+
+
+def load_entry_terms(path: Path | None) -> dict[str, list[str]]:
+    """Tag -> its entry terms, from a YAML file of ``problem:`` and ``tactics:`` mappings."""
+    if path is None:
+        return {}
+    import yaml
+
+    example = "e.g.\nproblem:\n  homelessness: [rough sleepers, unhoused]"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise CorpusError(
+            f"{where}: cannot read the entry-term list ({exc.__class__.__name__}). "
+            f"It must map each tag to a list of words, {example}"
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(
+        isinstance(section, dict) or section is None for section in data.values()
+    ):
+        raise CorpusError(
+            f"{path}: the entry-term list must have sections (problem:, tactics:) that map "
+            f"each tag to a list of words, {example}"
+        )
+    terms: dict[str, list[str]] = {}
+    for section in data.values():
+        for tag, words in (section or {}).items():
+            if isinstance(words, str):
+                words = [words]
+            if not isinstance(words, list):
+                raise CorpusError(
+                    f"{path}: the entry terms of {tag!r} must be a list, e.g. {tag}: [word, other word]"
+                )
+            found = terms.setdefault(str(tag).strip().lower(), [])
+            found.extend(str(w).strip() for w in words if w is not None and str(w).strip())
+    return terms
+
+
+@lru_cache(maxsize=8)
+def _analyzed(
+    entries: tuple[tuple[str, tuple[str, ...]], ...], analyzer: Analyzer
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(tag, entry term, its stemmed word sequence) for every entry term (once per list)."""
+    analyzed = []
+    for tag, words in entries:
+        tag_sequence = tuple(analyzer.sequence(tag))
+        for word in words:
+            sequence = tuple(analyzer.sequence(word))
+            if sequence and sequence != tag_sequence:
+                analyzed.append((tag, word, sequence))
+    return analyzed
+
+
+def find_tags(
+    query_text: str, entry_terms: dict[str, list[str]], analyzer: Analyzer
+) -> list[Expansion]:
+    """The tags whose entry terms occur in ``query_text`` (and whose own name does not), each as
+    an expansion from the longest entry term found to the tag."""
+    if not entry_terms:
+        return []
+    analyzed = _analyzed(
+        tuple((tag, tuple(words)) for tag, words in entry_terms.items()), analyzer
+    )
+    sequence = analyzer.sequence(query_text)
+    longest = max((len(s) for _, _, s in analyzed), default=0)
+    present = {
+        tuple(sequence[i : i + n])
+        for n in range(1, longest + 1)
+        for i in range(len(sequence) - n + 1)
+    }
+    found: dict[str, str] = {}
+    for tag, word, word_sequence in analyzed:
+        if word_sequence in present and len(word) > len(found.get(tag, "")):
+            found[tag] = word
+    return [
+        Expansion(found=word, added=(tag,), via="tag")
+        for tag, word in found.items()
+        if tuple(analyzer.sequence(tag)) not in present
+    ]
