@@ -94,7 +94,14 @@ def read_senses(folder: Path) -> dict[str, list[tuple[str, int]]]:
 def unique(words: list[str], exclude: str) -> list[str]:
     seen: dict[str, None] = {}
     for word in words:
-        if word and word != exclude and len(word.split()) <= MAX_PHRASE_WORDS and "," not in word and "|" not in word and "\t" not in word:
+        if (
+            word
+            and word != exclude
+            and len(word.split()) <= MAX_PHRASE_WORDS
+            and "," not in word
+            and "|" not in word
+            and "\t" not in word
+        ):
             seen.setdefault(word, None)
     return list(seen)[:MAX_WORDS_PER_LIST]
 
@@ -105,9 +112,7 @@ def sense_line(word: str, pos: str, offset: int, synsets: dict) -> str:  # type:
     if word not in words:  # the word is capitalised here: a name, not this sense
         return "||"
     synonyms = unique(words, word)
-    broader = unique(
-        [w for target in synset["hypernyms"] for w in synsets[target]["words"]], word
-    )
+    broader = unique([w for target in synset["hypernyms"] for w in synsets[target]["words"]], word)
     position = words.index(word) + 1 if word in words else 0
     derived = unique(
         [

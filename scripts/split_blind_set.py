@@ -48,8 +48,12 @@ def main() -> None:
                     "relevant": query["relevant"]}  # fmt: skip
             queries.setdefault(str(query["kind"]), []).append(item)
         drafts.extend(
-            {"name": d["name"], "target": d["target"], "text": " ".join(str(d["text"]).split()),
-             "relevant": d["relevant"]}  # fmt: skip
+            {
+                "name": d["name"],
+                "target": d["target"],
+                "text": " ".join(str(d["text"]).split()),
+                "relevant": d["relevant"],
+            }
             for d in data["drafts"]
         )
     rng = random.Random(args.seed)

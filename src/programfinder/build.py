@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from .corpus import Problem
+from .entry_terms import analyze_entry_terms
+from .glossary import analyze_glossary
 from .model import Program
 from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
 from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "index.json"
@@ -154,6 +156,7 @@ def build_index_folder(
     analyzer: Analyzer | None = None,
     synonyms: list[list[str]] | None = None,
     entry_terms: Mapping[str, list[str]] | None = None,
+    glossary: Mapping[str, list[str]] | None = None,
     field_weights: Mapping[str, float] | None = None,
     problems: Iterable[Problem] = (),
     corpus_root: Path | None = None,
@@ -300,7 +303,8 @@ def build_index_folder(
         "field_weights": weights,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "synonyms": list(synonyms or []),
-        "entry_terms": {tag: list(words) for tag, words in (entry_terms or {}).items()},
+        "entry_terms": analyze_entry_terms(entry_terms or {}, analyzer),
+        "glossary": analyze_glossary(glossary or {}, analyzer),
         "spelling_words": spelling,
         "awards": list(awards),
         "countries": list(countries),

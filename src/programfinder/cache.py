@@ -20,10 +20,11 @@ from pathlib import Path
 
 from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
 from .corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
+from .entry_terms import entry_terms_path, load_entry_terms
 from .errors import CacheError, CorpusError
+from .glossary import glossary_path, load_glossary
 from .index import ProgramIndex
 from .model import Program
-from .entry_terms import entry_terms_path, load_entry_terms
 from .synonyms import load_synonyms, synonyms_path
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
@@ -71,8 +72,11 @@ def corpus_key(corpus_root: Path) -> str:
             raise CorpusError(f"Cannot read the corpus folder {corpus_root}: {exc}") from exc
     synonyms = synonyms_path(folder)
     entry_terms = entry_terms_path(folder)
+    glossary = glossary_path(folder)
     vocabulary = folder / "vocabulary.yaml"
-    extra = [p for p in (synonyms, entry_terms, vocabulary) if p is not None and p.is_file()]
+    extra = [
+        p for p in (synonyms, entry_terms, glossary, vocabulary) if p is not None and p.is_file()
+    ]
     for path in [*files, *extra]:
         digest.update(
             str(
@@ -151,6 +155,7 @@ def build_and_save(
                 expected_records=count_records(corpus_root),
                 synonyms=load_synonyms(synonyms_path(folder)),
                 entry_terms=load_entry_terms(entry_terms_path(folder)),
+                glossary=load_glossary(glossary_path(folder)),
                 problems=problems,
                 corpus_root=corpus_root,
                 key=key,

@@ -8,11 +8,11 @@ record that carries the tag, and the hit says which entry term led there.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import CorpusError
-from .synonyms import Expansion
+from .synonyms import Expansion, present_sequences
 from .text import Analyzer
 
 ENTRY_TERMS_FILE = "entry-terms.yaml"
@@ -68,44 +68,42 @@ def load_entry_terms(path: Path | None) -> dict[str, list[str]]:
     return terms
 
 
-@lru_cache(maxsize=8)
-def _analyzed(
-    entries: tuple[tuple[str, tuple[str, ...]], ...], analyzer: Analyzer
-) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(tag, entry term, its stemmed word sequence) for every entry term (once per list)."""
+AnalyzedEntryTerm = tuple[str, str, str, str]  # tag, its stems, entry term, its stems
+
+
+def analyze_entry_terms(
+    entry_terms: Mapping[str, list[str]], analyzer: Analyzer
+) -> list[AnalyzedEntryTerm]:
+    """Every entry term with its stemmed words, computed once when the index is built (so a
+    query does not stem two thousand phrases)."""
     analyzed = []
-    for tag, words in entries:
-        tag_sequence = tuple(analyzer.sequence(tag))
+    for tag, words in entry_terms.items():
+        tag_stems = " ".join(analyzer.sequence(tag))
         for word in words:
-            sequence = tuple(analyzer.sequence(word))
-            if sequence and sequence != tag_sequence:
-                analyzed.append((tag, word, sequence))
+            stems = " ".join(analyzer.sequence(word))
+            if stems and stems != tag_stems:
+                analyzed.append((tag, tag_stems, word, stems))
     return analyzed
 
 
 def find_tags(
-    query_text: str, entry_terms: dict[str, list[str]], analyzer: Analyzer
+    query_text: str, analyzed: Sequence[Sequence[str]], analyzer: Analyzer
 ) -> list[Expansion]:
     """The tags whose entry terms occur in ``query_text`` (and whose own name does not), each as
-    an expansion from the longest entry term found to the tag."""
-    if not entry_terms:
+    an expansion from the longest entry term found to the tag. ``analyzed`` comes from
+    ``analyze_entry_terms``."""
+    if not analyzed:
         return []
-    analyzed = _analyzed(
-        tuple((tag, tuple(words)) for tag, words in entry_terms.items()), analyzer
-    )
-    sequence = analyzer.sequence(query_text)
-    longest = max((len(s) for _, _, s in analyzed), default=0)
-    present = {
-        tuple(sequence[i : i + n])
-        for n in range(1, longest + 1)
-        for i in range(len(sequence) - n + 1)
-    }
+    longest = max(len(stems.split()) for _, _, _, stems in analyzed)
+    present = present_sequences(analyzer.sequence(query_text), longest)
     found: dict[str, str] = {}
-    for tag, word, word_sequence in analyzed:
-        if word_sequence in present and len(word) > len(found.get(tag, "")):
+    tag_stems: dict[str, str] = {}
+    for tag, stems_of_tag, word, stems in analyzed:
+        if tuple(stems.split()) in present and len(word) > len(found.get(tag, "")):
             found[tag] = word
+            tag_stems[tag] = stems_of_tag
     return [
         Expansion(found=word, added=(tag,), via="tag")
         for tag, word in found.items()
-        if tuple(analyzer.sequence(tag)) not in present
+        if tuple(tag_stems[tag].split()) not in present
     ]

@@ -1,9 +1,11 @@
 """Reading a typed query: the words as typed, and other words the user may have meant.
 
-Three sources add words, each weighted below the typed words and each reported, so that a user
+Four sources add words, each weighted below the typed words and each reported, so that a user
 can see how a hit was reached and discard it:
 
 - the synonym list (``synonyms.yaml``): groups of words people wrote as meaning the same;
+- the everyday-words glossary (``everyday-words.yaml``): slang and regional words pointing to
+  the standard words records use ("coppers" -> police officers);
 - tag entry terms (``entry-terms.yaml``): lay words, slang and jargon that lead to a problem or
   tactic tag, and so to every record that carries it;
 - the general-English thesaurus (WordNet): synonyms, broader and derived words of a typed word,
@@ -14,12 +16,14 @@ can see how a hit was reached and discard it:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .entry_terms import find_tags
+from .glossary import find_everyday_words
 from .synonyms import Expansion, expand
 from .text import normalize, tokenize
 from .thesaurus import default_thesaurus
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 # Weight of added words relative to typed words (1.0), per source.
 SYNONYM_WEIGHT = 0.3
 TAG_WEIGHT = 0.6
+GLOSSARY_WEIGHT = 0.6
 THESAURUS_WEIGHT = 0.35
 # Within the thesaurus: a broader or derived word counts less than a synonym; each later sense
 # of a word less than the one before.
@@ -69,12 +74,21 @@ def read_query(text: str, index: ProgramIndex) -> tuple[list[QueryPart], list[Ex
             QueryPart(member, SYNONYM_WEIGHT, "synonym", expansion.found)
             for member in expansion.added
         )
-    for expansion in find_tags(text, index.entry_terms, index.analyzer):
+    for expansion in find_everyday_words(text, index.glossary, index.analyzer):
         expansions.append(expansion)
         parts.extend(
-            QueryPart(tag, TAG_WEIGHT, "tag", expansion.found) for tag in expansion.added
+            QueryPart(meaning, GLOSSARY_WEIGHT, "glossary", expansion.found)
+            for meaning in expansion.added
         )
-    for expansion, weights in thesaurus_expansions(text, index):
+    # The standard words of everyday words lead to tags too ("nicking" -> theft -> the tag).
+    standard = " ".join(p.text for p in parts if p.via == "glossary")
+    for expansion in find_tags(f"{text}\n{standard}", index.entry_terms, index.analyzer):
+        expansions.append(expansion)
+        parts.extend(QueryPart(tag, TAG_WEIGHT, "tag", expansion.found) for tag in expansion.added)
+    # A word inside a phrase that a list already understood ("rough sleepers") is not looked
+    # up again word by word ("sleepers" -> "winners").
+    understood = {w for e in expansions for w in tokenize(normalize(e.found))}
+    for expansion, weights in thesaurus_expansions(text, index, skip=understood):
         expansions.append(expansion)
         parts.extend(
             QueryPart(word, THESAURUS_WEIGHT * weight, "thesaurus", expansion.found)
@@ -84,7 +98,7 @@ def read_query(text: str, index: ProgramIndex) -> tuple[list[QueryPart], list[Ex
 
 
 def thesaurus_expansions(
-    text: str, index: ProgramIndex
+    text: str, index: ProgramIndex, skip: Collection[str] = ()
 ) -> list[tuple[Expansion, list[float]]]:
     """For each typed word the thesaurus knows: the corpus words it may mean, with weights."""
     thesaurus = default_thesaurus()
@@ -100,7 +114,7 @@ def thesaurus_expansions(
     rows_of = {w: index.rows_with(w) for w in words}
     results = []
     for word in dict.fromkeys(words):
-        if rows_of[word].sum() > COMMON_WORD_SHARE * n_records:
+        if word in skip or rows_of[word].sum() > COMMON_WORD_SHARE * n_records:
             continue
         context = np.zeros(n_records, dtype=bool)
         for other in words:

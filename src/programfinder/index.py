@@ -31,13 +31,13 @@ from .build import (
 )
 from .corpus import Corpus, Problem
 from .errors import CacheError, QueryError, RecordNotFoundError
+from .expansion import QueryPart, read_query
 from .explain import best_snippet, collapse_terms, display_term
 from .filters import Filters, award_matches, normalize_country
 from .hits import Hit, Match, SearchResults
 from .model import Program
 from .query import Correction, Speller, correct_spelling, parse_query
 from .storage import RecordStore, SortedKeys, StringTable, file_fingerprint, load_npz
-from .expansion import QueryPart, read_query
 from .synonyms import Expansion
 from .text import Analyzer, normalize, tokenize
 
@@ -116,9 +116,10 @@ class ProgramIndex:
             self.analyzer = Analyzer.from_settings(meta["analyzer"])
             self.field_weights: dict[str, float] = dict(meta["field_weights"])
             self.synonyms: list[list[str]] = [list(g) for g in meta["synonyms"]]
-            self.entry_terms: dict[str, list[str]] = {
-                str(tag): list(words) for tag, words in meta["entry_terms"].items()
-            }
+            # (tag, stems, entry term, stems) and (word, stems, [(meaning, stems)]), analysed
+            # when the index was built
+            self.entry_terms: list[list[str]] = meta["entry_terms"]
+            self.glossary: list[list[Any]] = meta["glossary"]
             self.known_words_ = frozenset(meta["spelling_words"])
             self.problems = [Problem.from_json(p) for p in meta["problems"]]
             self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
@@ -174,6 +175,7 @@ class ProgramIndex:
         analyzer: Analyzer | None = None,
         synonyms: list[list[str]] | None = None,
         entry_terms: Mapping[str, list[str]] | None = None,
+        glossary: Mapping[str, list[str]] | None = None,
         field_weights: Mapping[str, float] | None = None,
     ) -> ProgramIndex:
         """Index ``corpus`` (a ``Corpus`` or a list of programs) in a temporary folder."""
@@ -189,6 +191,7 @@ class ProgramIndex:
             analyzer=analyzer,
             synonyms=synonyms,
             entry_terms=entry_terms,
+            glossary=glossary,
             field_weights=field_weights,
             problems=corpus.problems if isinstance(corpus, Corpus) else (),
             corpus_root=corpus.root if isinstance(corpus, Corpus) else None,

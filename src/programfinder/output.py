@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not p
     from .hits import Hit, SearchResults
     from .similarity import SimilarResults
     from .stats import CorpusStats
+    from .synonyms import Expansion
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Piped output has no terminal width; this keeps tables readable in a file or a pager.
@@ -218,7 +219,24 @@ def _hit_cell(hit: Hit, explain: bool) -> Text:
     if hit.shared_terms and not explain:
         cell.append("\nshared themes: " + clean(", ".join(hit.shared_terms)), style="dim")
     elif hit.matched_terms and not explain:
-        cell.append("\nmatched: " + clean(", ".join(hit.matched_terms[:8])), style="dim")
+        typed = [m.term for m in hit.matches if m.via == "typed"] if hit.matches else []
+        reached = [str(m) for m in hit.matches if m.via != "typed"][:4]
+        shown = typed[:8] if hit.matches else list(hit.matched_terms[:8])
+        if shown:
+            cell.append("\nmatched: " + clean(", ".join(shown)), style="dim")
+        if reached:
+            cell.append("\nreached through: " + clean("; ".join(reached)), style="dim")
+    if explain and hit.matches:
+        cell.append("\nhow each word was reached:", style="dim")
+        for match in hit.matches:
+            how = {
+                "typed": "as typed",
+                "synonym": f"synonym of '{match.found}'",
+                "glossary": f"everyday word '{match.found}'",
+                "tag": f"'{match.found}' is an entry term of this tag",
+                "thesaurus": f"thesaurus, from '{match.found}'",
+            }.get(match.via, match.via)
+            cell.append(f"\n  {match.score:.3f} {clean(match.term)} ({clean(how)})", style="dim")
     if explain and hit.contributions:
         cell.append("\nscore = ", style="dim")
         cell.append(
@@ -253,6 +271,23 @@ def hits_table(hits: Sequence[Hit], *, explain: bool = False, show_score: bool =
     return table
 
 
+EXPANSION_LABELS = {
+    "synonym": "Also searched for synonyms",
+    "glossary": "Read everyday words as",
+    "tag": "Words that lead to a tag",
+    "thesaurus": "Also searched (thesaurus)",
+}
+
+
+def print_expansions(console: Console, expansions: Sequence[Expansion], limit: int = 8) -> None:
+    """How the query was widened, one line per source (synonyms, everyday words, tags,
+    thesaurus)."""
+    for via, label in EXPANSION_LABELS.items():
+        found = [clean(str(e)) for e in expansions if e.via == via]
+        if found:
+            console.print(Text(f"{label}: " + "; ".join(found[:limit]), style="dim"))
+
+
 def print_search_results(
     console: Console, results: SearchResults, *, explain: bool = False
 ) -> None:
@@ -264,13 +299,7 @@ def print_search_results(
                 style="yellow",
             )
         )
-    if results.expansions:
-        console.print(
-            Text(
-                "Also matched synonyms: " + "; ".join(clean(str(e)) for e in results.expansions),
-                style="dim",
-            )
-        )
+    print_expansions(console, results.expansions)
     if not results:
         advice = [results.note] if results.note else []
         advice.append("Try fewer or other words, check the spelling")
@@ -314,7 +343,7 @@ def print_evaluation(console: Console, systems: Sequence[SystemScores], title: s
         by_kind.add_column("n", justify="right")
         for system in systems:
             by_kind.add_column(system.name, justify="right")
-        for kind, values in systems[0].by_type.items():
+        for kind, _values in systems[0].by_type.items():
             figures = [s.by_type[kind][metric] for s in systems]
             best = max(figures)
             by_kind.add_row(
@@ -338,14 +367,7 @@ def print_similar(console: Console, results: SimilarResults) -> None:
         console.print(
             Text(f"Programs closest to your draft ({results.draft_words:,} words)", style="bold")
         )
-    if results.expansions:
-        console.print(
-            Text(
-                "Also matched synonyms: "
-                + "; ".join(clean(str(e)) for e in results.expansions[:6]),
-                style="dim",
-            )
-        )
+    print_expansions(console, results.expansions, limit=6)
     if not results:
         console.print(Text(results.note or "No similar programs found with these filters."))
         return

@@ -71,6 +71,15 @@ def load_synonyms(path: Path | None) -> list[list[str]]:
     return [[str(member) for member in group if str(member).strip()] for group in data]
 
 
+def present_sequences(sequence: list[str], longest: int) -> set[tuple[str, ...]]:
+    """Every run of 1 to ``longest`` consecutive terms of an analysed text."""
+    return {
+        tuple(sequence[i : i + n])
+        for n in range(1, longest + 1)
+        for i in range(len(sequence) - n + 1)
+    }
+
+
 @lru_cache(maxsize=8)
 def _analyzed_groups(
     groups: tuple[tuple[str, ...], ...], analyzer: Analyzer
@@ -88,12 +97,7 @@ def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list
     """
     analyzed = _analyzed_groups(tuple(tuple(group) for group in groups), analyzer)
     longest = max((len(seq) for group in analyzed for _, seq in group), default=0)
-    sequence = analyzer.sequence(query_text)
-    present = {
-        tuple(sequence[i : i + n])
-        for n in range(1, longest + 1)
-        for i in range(len(sequence) - n + 1)
-    }
+    present = present_sequences(analyzer.sequence(query_text), longest)
     expansions = []
     for group in analyzed:
         found = [member for member, seq in group if seq and seq in present]

@@ -111,7 +111,7 @@ def _senses(thesaurus: Thesaurus, word: str) -> tuple[Sense, ...]:
         if not line or line.startswith("="):
             continue
         for part in line.split("\t"):
-            groups = (part.split("|") + ["", "", ""])[:3]
+            groups = ([*part.split("|"), "", "", ""])[:3]
             synonyms, broader, derived = (tuple(w for w in g.split(",") if w) for g in groups)
             senses.append(Sense(synonyms, broader, derived))
     return tuple(senses)

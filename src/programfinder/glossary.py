@@ -1,0 +1,98 @@
+"""The everyday-words glossary: informal, slang and regional words and the standard words that
+program descriptions use for them ("coppers" -> police officers, "nicking" -> theft).
+
+The list lives in ``everyday-words.yaml`` next to the records (the shipped corpus has one; a
+corpus of your own may carry its own, else the shipped list is used). Unlike a synonym group it
+points one way: a query with "motors" also searches for "cars", but "cars" does not pull in
+"motors".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import CorpusError
+from .synonyms import Expansion, present_sequences
+from .text import Analyzer
+
+GLOSSARY_FILE = "everyday-words.yaml"
+
+
+def glossary_path(corpus_root: Path) -> Path | None:
+    """The glossary for a corpus: its own file, else the shipped one (if any)."""
+    own = corpus_root / GLOSSARY_FILE
+    if own.is_file():
+        return own
+    from .corpus import shipped_corpus_path
+
+    shipped = shipped_corpus_path() / GLOSSARY_FILE
+    return shipped if shipped.is_file() else None
+
+
+def load_glossary(path: Path | None) -> dict[str, list[str]]:
+    """Everyday word -> standard words, from a YAML mapping (``coppers: [police officers]``)."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise CorpusError(
+            f"{where}: cannot read the everyday-words glossary ({exc.__class__.__name__}). "
+            "It must map each word to the standard words, e.g. coppers: [police officers]."
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CorpusError(
+            f"{path}: the glossary must map each word to the standard words, "
+            "e.g. coppers: [police officers]."
+        )
+    glossary: dict[str, list[str]] = {}
+    for word, meanings in data.items():
+        if isinstance(meanings, str):
+            meanings = [meanings]
+        if not isinstance(meanings, list):
+            raise CorpusError(
+                f"{path}: the meanings of {word!r} must be a list, e.g. {word}: [standard word]"
+            )
+        kept = [str(m).strip() for m in meanings if m is not None and str(m).strip()]
+        if kept and str(word).strip():
+            glossary[str(word).strip().lower()] = kept
+    return glossary
+
+
+AnalyzedWord = tuple[str, str, list[tuple[str, str]]]  # word, its stems, (meaning, stems)
+
+
+def analyze_glossary(glossary: Mapping[str, list[str]], analyzer: Analyzer) -> list[AnalyzedWord]:
+    """Every glossary word and meaning with its stemmed words, computed once per index."""
+    analyzed = []
+    for word, meanings in glossary.items():
+        stems = " ".join(analyzer.sequence(word))
+        if stems:
+            analyzed.append((word, stems, [(m, " ".join(analyzer.sequence(m))) for m in meanings]))
+    return analyzed
+
+
+def find_everyday_words(
+    query_text: str, analyzed: Sequence[Sequence[Any]], analyzer: Analyzer
+) -> list[Expansion]:
+    """Each glossary word found in ``query_text``, with the standard words it stands for
+    (those not already in the query). ``analyzed`` comes from ``analyze_glossary``."""
+    if not analyzed:
+        return []
+    longest = max(len(str(entry[1]).split()) for entry in analyzed)
+    present = present_sequences(analyzer.sequence(query_text), longest)
+    expansions = []
+    for word, stems, meanings in analyzed:
+        if tuple(str(stems).split()) in present:
+            added = tuple(m for m, m_stems in meanings if tuple(m_stems.split()) not in present)
+            if added:
+                expansions.append(Expansion(found=str(word), added=added, via="glossary"))
+    return expansions
