@@ -28,6 +28,9 @@ PARTS_OF_SPEECH = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 MAX_SENSES = 4
 MAX_WORDS_PER_LIST = 12
 MAX_PHRASE_WORDS = 3
+# A broader term is useful when it is close ("youngster" -> "juvenile"); a category with
+# hundreds of kinds under it ("hangar" -> "structure") matches everything and nothing.
+MAX_BROADER_DESCENDANTS = 400
 
 
 def clean(lemma: str) -> str:
@@ -91,6 +94,29 @@ def read_senses(folder: Path) -> dict[str, list[tuple[str, int]]]:
     return senses
 
 
+def descendant_counts(synsets: dict) -> dict[tuple[str, int], int]:  # type: ignore[type-arg]
+    """How many synsets lie below each synset (by hypernym links)."""
+    children: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for key, synset in synsets.items():
+        for parent in synset["hypernyms"]:
+            children[parent].append(key)
+    counts: dict[tuple[str, int], int] = {}
+
+    def below(key: tuple[str, int]) -> set[tuple[str, int]]:
+        found: set[tuple[str, int]] = set()
+        stack = list(children.get(key, ()))
+        while stack:
+            child = stack.pop()
+            if child not in found:
+                found.add(child)
+                stack.extend(children.get(child, ()))
+        return found
+
+    for key in synsets:
+        counts[key] = len(below(key)) if key in children else 0
+    return counts
+
+
 def unique(words: list[str], exclude: str) -> list[str]:
     seen: dict[str, None] = {}
     for word in words:
@@ -106,13 +132,21 @@ def unique(words: list[str], exclude: str) -> list[str]:
     return list(seen)[:MAX_WORDS_PER_LIST]
 
 
-def sense_line(word: str, pos: str, offset: int, synsets: dict) -> str:  # type: ignore[type-arg]
+def sense_line(word: str, pos: str, offset: int, synsets: dict, descendants: dict) -> str:  # type: ignore[type-arg]
     synset = synsets[(pos, offset)]
     words: list[str] = synset["words"]
     if word not in words:  # the word is capitalised here: a name, not this sense
         return "||"
     synonyms = unique(words, word)
-    broader = unique([w for target in synset["hypernyms"] for w in synsets[target]["words"]], word)
+    broader = unique(
+        [
+            w
+            for target in synset["hypernyms"]
+            if descendants[target] <= MAX_BROADER_DESCENDANTS
+            for w in synsets[target]["words"]
+        ],
+        word,
+    )
     position = words.index(word) + 1 if word in words else 0
     derived = unique(
         [
@@ -129,11 +163,12 @@ def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet")
     synsets = read_synsets(folder)
     senses = read_senses(folder)
+    descendants = descendant_counts(synsets)
     lines: dict[str, str] = {}
     for word, word_senses in senses.items():
         if len(word.split()) > MAX_PHRASE_WORDS:
             continue
-        parts = [sense_line(word, pos, offset, synsets) for pos, offset in word_senses]
+        parts = [sense_line(word, pos, offset, synsets, descendants) for pos, offset in word_senses]
         parts = [p for p in parts if p != "||"]
         if parts:
             lines[word] = "\t".join(parts)

@@ -135,7 +135,7 @@ def test_cli_corrections_and_expansions_shown(runner: CliRunner) -> None:
     result = runner.invoke(app, ["search", "corresponder"])
     assert "Searched for 'co-responder'" in result.output
     result = runner.invoke(app, ["search", "porch pirates"])
-    assert "Also matched synonyms: porch pirates → " in result.output
+    assert "Also searched for synonyms: porch pirates → " in result.output
 
 
 @pytest.mark.parametrize("query", ["zzzqqqxxx", "the of and", "!!! ???"])
