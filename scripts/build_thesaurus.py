@@ -68,12 +68,27 @@ def read_synsets(folder: Path) -> dict[tuple[str, int], dict[str, object]]:
     return synsets
 
 
+def read_sense_counts(folder: Path) -> dict[tuple[str, str, int], int]:
+    """(word, part of speech, sense number) -> how often that sense was seen in WordNet's
+    tagged texts (``cntlist.rev``); senses never seen are absent."""
+    ss_types = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
+    counts: dict[tuple[str, str, int], int] = {}
+    for line in (folder / "cntlist.rev").read_text(encoding="latin-1").splitlines():
+        key, number, count = line.split()
+        lemma, _, lex_sense = key.partition("%")
+        pos = ss_types.get(lex_sense[:1], "")
+        counts[(clean(lemma), pos, int(number))] = int(count)
+    return counts
+
+
 def read_senses(folder: Path) -> dict[str, list[tuple[str, int]]]:
     """Word -> its senses as (part of speech, offset), most frequent first across parts of speech.
 
     WordNet orders a word's senses by frequency within one part of speech; across parts of speech
-    the senses are interleaved (first noun, first verb, ..., second noun, ...).
+    they are ordered by their counts in WordNet's tagged texts, untagged senses last in the
+    interleaved order (first noun, first verb, ..., second noun, ...).
     """
+    sense_counts = read_sense_counts(folder)
     per_pos: dict[str, dict[str, list[tuple[str, int]]]] = defaultdict(dict)
     for name, pos in PARTS_OF_SPEECH.items():
         for line in (folder / f"index.{name}").read_text(encoding="latin-1").splitlines():
@@ -85,12 +100,13 @@ def read_senses(folder: Path) -> dict[str, list[tuple[str, int]]]:
             per_pos[clean(fields[0])][pos] = [(pos, o) for o in offsets]
     senses: dict[str, list[tuple[str, int]]] = {}
     for word, by_pos in per_pos.items():
-        ordered: list[tuple[str, int]] = []
+        ranked: list[tuple[int, int, tuple[str, int]]] = []
         for rank in range(max(len(s) for s in by_pos.values())):
             for pos in "nvar":
                 if pos in by_pos and rank < len(by_pos[pos]):
-                    ordered.append(by_pos[pos][rank])
-        senses[word] = ordered[:MAX_SENSES]
+                    count = sense_counts.get((word, pos, rank + 1), 0)
+                    ranked.append((-count, len(ranked), by_pos[pos][rank]))
+        senses[word] = [sense for _, _, sense in sorted(ranked)][:MAX_SENSES]
     return senses
 
 

@@ -17,10 +17,13 @@ from programfinder.cache import open_index
 from programfinder.cli import app
 from programfinder.entry_terms import ENTRY_TERMS_FILE, load_entry_terms
 from programfinder.errors import CorpusError
+from programfinder.glossary import GLOSSARY_FILE, load_glossary
+from programfinder.synonyms import phrase_stems
 from programfinder.thesaurus import THESAURUS_FILE, Thesaurus, default_thesaurus
 from tests.conftest import write_record
 
 COLORADO_SPRINGS = "goldstein-2010-colorado-springs-pd"
+BIKE_IDS = {"goldstein-2011-transport-for-london", "acvpa-2021-crime-stoppers-wa-bikelinc"}
 
 
 # ---------------------------------------------------------------- thesaurus table
@@ -94,11 +97,13 @@ def test_every_record_with_the_tag_is_reached_by_an_entry_term() -> None:
 
 
 def test_thesaurus_route_is_reported_with_the_typed_word() -> None:
-    results = programfinder.search("youngsters", limit=10)
-    assert any(e.via == "thesaurus" and e.found == "youngsters" for e in results.expansions)
+    # "stripling" is in no record and no hand-written list: only the thesaurus knows it
+    results = programfinder.search("stripling", limit=10)
+    assert any(e.via == "thesaurus" and e.found == "stripling" for e in results.expansions)
     matches = [m for h in results for m in h.matches]
     assert matches and all(m.via == "thesaurus" for m in matches)
-    assert {m.found for m in matches} == {"youngsters"}
+    assert {m.found for m in matches} == {"stripling"}
+    assert {"adolescents", "juveniles"} & {m.term for m in matches}
 
 
 def test_typed_words_are_marked_typed() -> None:
@@ -139,10 +144,10 @@ def test_own_corpus_uses_its_own_entry_terms(tmp_path: Path, shipped_corpus: Pat
     root.mkdir()
     shutil.copy(shipped_corpus / "vocabulary.yaml", root / "vocabulary.yaml")
     write_record(root, "goldstein-2020-example-pd", title="Campus Burglary Project")
-    (root / ENTRY_TERMS_FILE).write_text("problem:\n  burglary: [housebreaking]\n", "utf-8")
-    results = programfinder.search("housebreaking", corpus=str(root))
+    (root / ENTRY_TERMS_FILE).write_text("problem:\n  burglary: [zorbling]\n", "utf-8")
+    results = programfinder.search("zorbling", corpus=str(root))
     assert [h.id for h in results] == ["goldstein-2020-example-pd"]
-    assert results.expansions[0].via == "tag"
+    assert ("tag", ("burglary",)) in {(e.via, e.added) for e in results.expansions}
 
 
 @pytest.mark.parametrize(
@@ -170,3 +175,46 @@ def test_shipped_entry_terms_cover_every_tag(shipped_corpus: Path) -> None:
     tags = {tag for section in vocabulary.values() for tag in section}
     assert tags <= set(terms), tags - set(terms)
     assert all(len(terms[tag]) >= 5 for tag in tags)
+
+
+# ---------------------------------------------------------------- the everyday-words glossary
+def test_everyday_word_reaches_the_standard_word_and_says_so() -> None:
+    results = programfinder.search("nicked pushbikes", limit=5)
+    assert any(e.via == "glossary" for e in results.expansions)
+    assert BIKE_IDS & {h.id for h in results[:3]}
+    routes = {m.via for h in results for m in h.matches}
+    assert "glossary" in routes
+
+
+def test_glossary_points_one_way(tmp_path: Path, shipped_corpus: Path) -> None:
+    root = tmp_path / "own"
+    root.mkdir()
+    shutil.copy(shipped_corpus / "vocabulary.yaml", root / "vocabulary.yaml")
+    write_record(root, "goldstein-2020-example-pd", body="Cars were stolen from the car park.")
+    (root / GLOSSARY_FILE).write_text("motors: [cars]\n", encoding="utf-8")
+    assert [h.id for h in programfinder.search("motors", corpus=str(root))] == [
+        "goldstein-2020-example-pd"
+    ]
+    expansions = programfinder.search("cars", corpus=str(root)).expansions
+    assert not [e for e in expansions if e.via == "glossary"]
+
+
+def test_phrase_with_a_stop_word_for_a_content_word_is_not_shortened() -> None:
+    analyzer = open_index().analyzer
+    assert phrase_stems("old bill", analyzer) == ()  # "bill" is a stop word: never just "old"
+    assert phrase_stems("breaking and entering", analyzer) == ("break", "enter")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("coppers: [police", "cannot read the everyday-words glossary"),
+        ("- coppers", "must map each word"),
+        ("coppers: {a: b}\n", "must be a list"),
+    ],
+)
+def test_broken_glossary_says_what_to_fix(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / GLOSSARY_FILE
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CorpusError, match=message):
+        load_glossary(path)

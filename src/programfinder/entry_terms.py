@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import CorpusError
-from .synonyms import Expansion, present_sequences
+from .synonyms import Expansion, phrase_stems, present_sequences
 from .text import Analyzer
 
 ENTRY_TERMS_FILE = "entry-terms.yaml"
@@ -80,7 +80,7 @@ def analyze_entry_terms(
     for tag, words in entry_terms.items():
         tag_stems = " ".join(analyzer.sequence(tag))
         for word in words:
-            stems = " ".join(analyzer.sequence(word))
+            stems = " ".join(phrase_stems(word, analyzer))
             if stems and stems != tag_stems:
                 analyzed.append((tag, tag_stems, word, stems))
     return analyzed

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
-from .synonyms import Expansion, present_sequences
+from .synonyms import Expansion, phrase_stems, present_sequences
 from .text import Analyzer
 
 GLOSSARY_FILE = "everyday-words.yaml"
@@ -74,7 +74,7 @@ def analyze_glossary(glossary: Mapping[str, list[str]], analyzer: Analyzer) -> l
     """Every glossary word and meaning with its stemmed words, computed once per index."""
     analyzed = []
     for word, meanings in glossary.items():
-        stems = " ".join(analyzer.sequence(word))
+        stems = " ".join(phrase_stems(word, analyzer))
         if stems:
             analyzed.append((word, stems, [(m, " ".join(analyzer.sequence(m))) for m in meanings]))
     return analyzed

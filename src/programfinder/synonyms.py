@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CorpusError
-from .text import Analyzer
+from .text import Analyzer, normalize, tokenize
 
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -69,6 +69,39 @@ def load_synonyms(path: Path | None) -> list[list[str]]:
             f"{path}: the synonym list must be a list of groups, e.g. - [package theft, porch pirates]."
         )
     return [[str(member) for member in group if str(member).strip()] for group in data]
+
+
+# Words whose loss from a phrase leaves its meaning whole ("breaking and entering").
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "or",
+        "from",
+        "into",
+        "as",
+    ]
+)
+
+
+def phrase_stems(phrase: str, analyzer: Analyzer) -> tuple[str, ...]:
+    """The stemmed words of a listed phrase, or () when the analyser would drop one of its
+    content words as a stop word: "old bill" must not shrink to "old", nor "serious violence"
+    to "violence", or the phrase would match every query with that one word."""
+    words = tokenize(normalize(phrase))
+    sequence = analyzer.sequence(phrase)
+    content = [w for w in words if w not in FUNCTION_WORDS]
+    return tuple(sequence) if len(sequence) >= len(content) else ()
 
 
 def present_sequences(sequence: list[str], longest: int) -> set[tuple[str, ...]]:
