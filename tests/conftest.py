@@ -49,13 +49,23 @@ VALID_RECORD = textwrap.dedent(
 )
 
 
+# Records need 120 words of description (validate warns below that): a neutral paragraph that
+# no test searches for brings a short test body up to length.
+FILLER = " ".join(
+    f"Paragraph sentence {n} records the meeting dates, the names of the steering group and "
+    "the agreed timetable."
+    for n in range(1, 9)
+)
+
+
 def write_record(
     folder: Path,
     record_id: str,
     *,
     title: str = "Safer Streets",
     year: int = 2020,
-    body: str = "Officers analysed burglary reports near the campus and fixed the lighting.",
+    body: str = "Officers analysed burglary reports near the campus and fixed the lighting.\n\n"
+    + FILLER,
     award_slug: str = "goldstein",
 ) -> Path:
     """Write a valid record file and return its path."""

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from programfinder import load_corpus
 from programfinder.cli import app
+from tests.conftest import FILLER
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"
 SEED_IDS = [
@@ -186,7 +187,7 @@ ADD_ARGS = [
     "--tactic",
     "crime analysis",
     "--body",
-    "Officers mapped bicycle thefts at the station and added secure racks.",
+    "Officers mapped bicycle thefts at the station and added secure racks. " + FILLER,
 ]
 
 

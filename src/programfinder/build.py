@@ -22,14 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import Problem
+from .corpus import EVALUATION_VALUES, SETTING_VALUES, Problem
 from .entry_terms import analyze_entry_terms
 from .glossary import analyze_glossary
 from .model import Program
 from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
 from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "index.json"
@@ -191,6 +191,8 @@ def build_index_folder(
     award_codes = array("h")
     country_codes = array("h")
     tag_codes = array("h")
+    evaluation_codes = array("b")  # index in EVALUATION_VALUES, -1 when not stated
+    setting_bits = array("B")  # bit i set: SETTING_VALUES[i]
     tag_starts = array("q", [0])
     awards: dict[str, int] = {}
     countries: dict[str, int] = {}
@@ -213,6 +215,18 @@ def build_index_folder(
             country_codes.append(countries.setdefault(program.country, len(countries)))
             tag_codes.extend(tags.setdefault(t.casefold(), len(tags)) for t in program.tags)
             tag_starts.append(len(tag_codes))
+            evaluation_codes.append(
+                EVALUATION_VALUES.index(program.evaluation)
+                if program.evaluation in EVALUATION_VALUES
+                else -1
+            )
+            setting_bits.append(
+                sum(
+                    1 << SETTING_VALUES.index(s)
+                    for s in set(program.setting)
+                    if s in SETTING_VALUES
+                )
+            )
             if progress is not None and done % 1000 == 0:
                 progress(done)
     n_records = len(ids)
@@ -286,6 +300,8 @@ def build_index_folder(
         "country_code": np.frombuffer(country_codes, dtype=np.int16),
         "tag_codes": np.frombuffer(tag_codes, dtype=np.int16),
         "tag_indptr": np.frombuffer(tag_starts, dtype=np.int64),
+        "evaluation_code": np.frombuffer(evaluation_codes, dtype=np.int8),
+        "setting_bits": np.frombuffer(setting_bits, dtype=np.uint8),
     }
     save_npz(folder / ARRAYS_FILE, arrays)
     kept_problems = list(problems)

@@ -56,6 +56,24 @@ TagOption = Annotated[
     list[str] | None,
     typer.Option("--tag", help="Problem or tactic tag; repeat to require several."),
 ]
+EvaluationOption = Annotated[
+    str | None,
+    typer.Option(
+        "--evaluation",
+        help="Only programs whose effect was measured this way: 'none reported', "
+        "'agency figures', 'independent evaluation' or 'controlled study'.",
+        show_default=False,
+    ),
+]
+SettingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--setting",
+        help="Only programs in this setting: urban, suburban, rural, regional, national, "
+        "online or custodial.",
+        show_default=False,
+    ),
+]
 LimitOption = Annotated[
     int | None, typer.Option("--limit", min=1, help="Show at most this many records.")
 ]
@@ -103,9 +121,18 @@ def _filters(
     until: int | None,
     country: str | None,
     tags: list[str] | None,
+    evaluation: str | None = None,
+    setting: str | None = None,
 ) -> Filters:
     return Filters(
-        award=award, year=year, since=since, until=until, country=country, tags=tuple(tags or ())
+        award=award,
+        year=year,
+        since=since,
+        until=until,
+        country=country,
+        tags=tuple(tags or ()),
+        evaluation=evaluation,
+        setting=setting,
     )
 
 
@@ -137,6 +164,8 @@ def list_command(
     until: UntilOption = None,
     country: CountryOption = None,
     tag: TagOption = None,
+    evaluation: EvaluationOption = None,
+    setting: SettingOption = None,
     limit: LimitOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
@@ -146,7 +175,7 @@ def list_command(
     from .output import emit_csv, emit_json, make_console, programs_table
 
     loaded = _load(corpus)
-    filters = _filters(award, year, since, until, country, tag)
+    filters = _filters(award, year, since, until, country, tag, evaluation, setting)
     matching = loaded.filter(filters)
     shown = matching[:limit] if limit else matching
     if as_json:
@@ -183,6 +212,8 @@ def search_command(
     until: UntilOption = None,
     country: CountryOption = None,
     tag: TagOption = None,
+    evaluation: EvaluationOption = None,
+    setting: SettingOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each term's contribution to the score.")
@@ -206,7 +237,7 @@ def search_command(
     results = index.search(
         " ".join(query or []),
         limit=limit,
-        filters=_filters(award, year, since, until, country, tag),
+        filters=_filters(award, year, since, until, country, tag, evaluation, setting),
     )
     if as_json:
         emit_json(results.to_dicts())
@@ -238,6 +269,8 @@ def similar_command(
     until: UntilOption = None,
     country: CountryOption = None,
     tag: TagOption = None,
+    evaluation: EvaluationOption = None,
+    setting: SettingOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 10,
     as_json: JsonOption = False,
     corpus: CorpusOption = None,
@@ -270,7 +303,7 @@ def similar_command(
         draft = read_draft("-")
     index = open_index(corpus)
     warn_skipped(index.problems)
-    filters = _filters(award, year, since, until, country, tag)
+    filters = _filters(award, year, since, until, country, tag, evaluation, setting)
     target = draft.text if draft is not None else str(record_id)
     results = index.similar(target, limit=limit, filters=filters)
     if draft is not None:
@@ -307,6 +340,8 @@ def stats_command(
     until: UntilOption = None,
     country: CountryOption = None,
     tag: TagOption = None,
+    evaluation: EvaluationOption = None,
+    setting: SettingOption = None,
     as_json: JsonOption = False,
     corpus: CorpusOption = None,
 ) -> None:
@@ -315,7 +350,9 @@ def stats_command(
     from .stats import corpus_stats
 
     loaded = _load(corpus)
-    stats = corpus_stats(loaded.filter(_filters(award, year, since, until, country, tag)))
+    stats = corpus_stats(
+        loaded.filter(_filters(award, year, since, until, country, tag, evaluation, setting))
+    )
     if as_json:
         emit_json(stats.to_dict())
         return

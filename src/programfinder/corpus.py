@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import CorpusError, RecordNotFoundError
-from .filters import Filters
+from .filters import EVALUATION_CHOICES, SETTING_CHOICES, Filters
 from .model import Outcome, Program
 
 ENV_VAR = "PROGRAMFINDER_CORPUS"
@@ -36,9 +36,20 @@ TEXT_FIELDS = (
     "category",
     "division",
     "source_url",
+    "detail",
+    "evaluation",
+    "evaluator",
 )
-LIST_FIELDS = ("problem", "tactics", "partners", "other_sources", "related")
-KNOWN_FIELDS = (*TEXT_FIELDS, "award_year", "started", "outcomes", *LIST_FIELDS)
+LIST_FIELDS = ("problem", "tactics", "partners", "other_sources", "related", "setting")
+COUNT_FIELDS = ("population", "officers")
+KNOWN_FIELDS = (*TEXT_FIELDS, "award_year", "started", "outcomes", *LIST_FIELDS, *COUNT_FIELDS)
+# Facts that tell whether a program would transfer (see corpus/README.md).
+DETAIL_VALUES = ("brief",)
+EVALUATION_VALUES = EVALUATION_CHOICES
+SETTING_VALUES = SETTING_CHOICES
+# Description length in words: a full record, and one marked `detail: brief`.
+FULL_WORDS = (120, 400)
+BRIEF_WORDS = (40, 119)
 EARLIEST_YEAR = 1900
 # Front matter is a handful of lines; a file this large is not a record and would be slow to parse.
 MAX_RECORD_BYTES = 1_000_000
@@ -230,6 +241,11 @@ class Corpus:
                     "partners": len(p.partners),
                     "outcomes": len(p.outcomes),
                     "words": len(p.body.split()),
+                    "brief": p.is_brief,
+                    "evaluation": p.evaluation,
+                    "setting": list(p.setting),
+                    "population": p.population,
+                    "officers": p.officers,
                 }
             )
         return pd.DataFrame(rows)
@@ -573,6 +589,56 @@ class _RecordChecker:
             return ()
         return tuple(v.strip() for v in value if v.strip())
 
+    def count(self, key: str) -> int | None:
+        value = self.fields.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(
+                key,
+                f"expected a whole number above 0, got {_describe(value)}.",
+                f"Write the number as digits without commas, e.g. {key}: 35000.",
+            )
+            return None
+        return value
+
+    def choice(self, key: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+        if value is None or value in allowed:
+            return value
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
+        suggestion = f"Did you mean '{close[0]}'? " if close else ""
+        self.error(
+            key,
+            f"'{value}' is not one of: {', '.join(allowed)}.",
+            f"{suggestion}Use one of the listed values, or leave the field out.",
+        )
+        return None
+
+    def settings(self, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            self.choice("setting", value, SETTING_VALUES)
+        return tuple(v for v in values if v in SETTING_VALUES)
+
+    def check_length(self, body: str, brief: bool, line: int) -> None:
+        words = len(body.split())
+        low, high = BRIEF_WORDS if brief else FULL_WORDS
+        if not body or low <= words <= high:
+            return
+        if brief:
+            hint = (
+                "A brief record needs at least 40 words; say what the program did."
+                if words < low
+                else "The description is long enough for a full record: remove 'detail: brief'."
+            )
+        elif words < low:
+            hint = (
+                "Describe the problem, the response, the partners and the results, or mark the "
+                "record 'detail: brief' when the public description is short."
+            )
+        else:
+            hint = "Shorten it to the problem, the response, the partners and the results."
+        self.warn(None, f"the description has {words} words (expected {low}-{high}).", hint, line)
+
     def outcomes(self) -> tuple[Outcome, ...]:
         value = self.fields.get("outcomes")
         if value is None:
@@ -629,6 +695,17 @@ class _RecordChecker:
         award_year = self.year("award_year", required=True)
         started = self.year("started", required=False)
         lists = {key: self.text_list(key) for key in LIST_FIELDS}
+        counts = {key: self.count(key) for key in COUNT_FIELDS}
+        detail = self.choice("detail", values["detail"], DETAIL_VALUES)
+        evaluation = self.choice("evaluation", values["evaluation"], EVALUATION_VALUES)
+        setting = self.settings(lists["setting"])
+        if values["evaluator"] and evaluation not in ("independent evaluation", "controlled study"):
+            self.warn(
+                "evaluator",
+                "an evaluator is named but the evaluation is not independent.",
+                "Set 'evaluation: independent evaluation' (or 'controlled study'), or remove "
+                "the evaluator.",
+            )
         outcomes = self.outcomes()
         record_id = values["id"]
         if record_id is not None:
@@ -658,6 +735,7 @@ class _RecordChecker:
                 "Write a few paragraphs describing the program below the closing '---'.",
                 line=body_line,
             )
+        self.check_length(body, detail == "brief", body_line)
         for kind in ("problem", "tactics"):
             self.check_tags(kind, lists[kind], vocabulary)
         if any(p.severity == "error" for p in self.problems):
@@ -683,6 +761,12 @@ class _RecordChecker:
             source_url=url,
             other_sources=lists["other_sources"],
             related=lists["related"],
+            detail=detail,
+            evaluation=evaluation,
+            evaluator=values["evaluator"],
+            setting=setting,
+            population=counts["population"],
+            officers=counts["officers"],
             path=self.path,
         )
 

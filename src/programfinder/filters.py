@@ -11,6 +11,16 @@ from .errors import QueryError
 if TYPE_CHECKING:
     from .model import Program
 
+# The values of the transfer facts (kept equal to corpus.EVALUATION_VALUES / SETTING_VALUES,
+# which this light module cannot import without loading the record checker).
+EVALUATION_CHOICES = (
+    "none reported",
+    "agency figures",
+    "independent evaluation",
+    "controlled study",
+)
+SETTING_CHOICES = ("urban", "suburban", "rural", "regional", "national", "online", "custodial")
+
 # Names people type for a country, mapped to the full English names records use.
 COUNTRY_ALIASES: dict[str, str] = {
     "us": "united states",
@@ -53,6 +63,8 @@ class Filters:
     until: int | None = None
     country: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    evaluation: str | None = None
+    setting: str | None = None
 
     def __post_init__(self) -> None:
         raw_tags: object = self.tags
@@ -63,6 +75,14 @@ class Filters:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QueryError(f"--{name} must be a year as digits (e.g. 2021), got {value!r}.")
+        for name, allowed in (("evaluation", EVALUATION_CHOICES), ("setting", SETTING_CHOICES)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            folded = " ".join(str(value).casefold().replace("-", " ").split())
+            if folded not in allowed:
+                raise QueryError(f"--{name} {value!r} is not one of: {', '.join(allowed)}.")
+            object.__setattr__(self, name, folded)
         if self.since is not None and self.until is not None and self.since > self.until:
             raise QueryError(
                 f"--since {self.since} is after --until {self.until}: no year can match. "
@@ -74,7 +94,16 @@ class Filters:
         """True when at least one criterion is set."""
         return any(
             v not in (None, ())
-            for v in (self.award, self.year, self.since, self.until, self.country, self.tags)
+            for v in (
+                self.award,
+                self.year,
+                self.since,
+                self.until,
+                self.country,
+                self.tags,
+                self.evaluation,
+                self.setting,
+            )
         )
 
     def matches(self, program: Program) -> bool:
@@ -89,6 +118,10 @@ class Filters:
             return False
         if self.award and not award_matches(self.award, program.award):
             return False
+        if self.evaluation and program.evaluation != self.evaluation:
+            return False
+        if self.setting and self.setting not in program.setting:
+            return False
         if self.tags:
             have = {t.casefold() for t in program.tags}
             if not all(t.casefold().strip() in have for t in self.tags):
@@ -98,10 +131,10 @@ class Filters:
     def describe(self) -> str:
         """The criteria as the CLI options that would set them: ``--award goldstein --since 2015``."""
         parts = []
-        for name in ("award", "year", "since", "until", "country"):
+        for name in ("award", "year", "since", "until", "country", "evaluation", "setting"):
             value = getattr(self, name)
             if value is not None:
-                parts.append(f"--{name} {value}")
+                parts.append(f"--{name} {value!r}" if " " in str(value) else f"--{name} {value}")
         parts.extend(f"--tag {t!r}" if " " in t else f"--tag {t}" for t in self.tags)
         return " ".join(parts)
 

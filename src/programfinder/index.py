@@ -29,7 +29,7 @@ from .build import (
     record_segments,
     title_key,
 )
-from .corpus import Corpus, Problem
+from .corpus import EVALUATION_VALUES, SETTING_VALUES, Corpus, Problem
 from .errors import CacheError, QueryError, RecordNotFoundError
 from .expansion import QueryPart, read_query
 from .explain import best_snippet, collapse_terms, display_term
@@ -145,6 +145,8 @@ class ProgramIndex:
             self.country_code_ = arrays["country_code"]
             self.tag_codes_ = arrays["tag_codes"]
             self.tag_indptr_ = arrays["tag_indptr"]
+            self.evaluation_code_ = arrays["evaluation_code"]
+            self.setting_bits_ = arrays["setting_bits"]
             self.awards: list[str] = list(meta["awards"])
             self.countries: list[str] = list(meta["countries"])
             self.tags: list[str] = list(meta["tags"])
@@ -163,6 +165,8 @@ class ProgramIndex:
             or len(self.indptr_) != n_terms + 1
             or len(self.row_indptr_) != n_records + 1
             or len(self.award_year_) != n_records
+            or len(self.evaluation_code_) != n_records
+            or len(self.setting_bits_) != n_records
             or meta.get("records") != n_records
         ):
             raise CacheError(f"{folder}: index arrays do not match each other")
@@ -373,6 +377,10 @@ class ProgramIndex:
             country = normalize_country(filters.country)
             codes = [i for i, c in enumerate(self.countries) if normalize_country(c) == country]
             mask &= np.isin(self.country_code_, codes)
+        if filters.evaluation:
+            mask &= self.evaluation_code_ == EVALUATION_VALUES.index(filters.evaluation)
+        if filters.setting:
+            mask &= (self.setting_bits_ & (1 << SETTING_VALUES.index(filters.setting))) > 0
         if filters.tags:
             owners = np.repeat(np.arange(n), np.diff(self.tag_indptr_))
             for tag in filters.tags:

@@ -48,7 +48,18 @@ class Program:
     source_url: str | None = None
     other_sources: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    detail: str | None = None
+    evaluation: str | None = None
+    evaluator: str | None = None
+    setting: tuple[str, ...] = ()
+    population: int | None = None
+    officers: int | None = None
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def is_brief(self) -> bool:
+        """True for a record marked ``detail: brief``: its public description is short."""
+        return self.detail == "brief"
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -59,6 +70,14 @@ class Program:
     def place(self) -> str:
         """City, region and country, as far as they are known: ``"Denver, Colorado, United States"``."""
         return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+    @property
+    def evaluation_text(self) -> str:
+        """How the effect was measured, with the evaluator when known: ``"independent
+        evaluation (Griffith University)"``; empty when the source does not say."""
+        if not self.evaluation:
+            return ""
+        return f"{self.evaluation} ({self.evaluator})" if self.evaluator else self.evaluation
 
     @property
     def award_slug(self) -> str:
@@ -83,6 +102,9 @@ class Program:
             "category": self.category,
             "problem": list(self.problem),
             "tactics": list(self.tactics),
+            "evaluation": self.evaluation,
+            "setting": list(self.setting),
+            "brief": self.is_brief,
             "source_url": self.source_url,
         }
 
@@ -108,6 +130,12 @@ class Program:
             "source_url": self.source_url,
             "other_sources": list(self.other_sources),
             "related": list(self.related),
+            "detail": self.detail,
+            "evaluation": self.evaluation,
+            "evaluator": self.evaluator,
+            "setting": list(self.setting),
+            "population": self.population,
+            "officers": self.officers,
             "description": self.body,
             "path": str(self.path) if self.path else None,
         }
@@ -135,6 +163,12 @@ class Program:
             source_url=data.get("source_url"),
             other_sources=tuple(data.get("other_sources", ())),
             related=tuple(data.get("related", ())),
+            detail=data.get("detail"),
+            evaluation=data.get("evaluation"),
+            evaluator=data.get("evaluator"),
+            setting=tuple(data.get("setting", ())),
+            population=data.get("population"),
+            officers=data.get("officers"),
             path=Path(data["path"]) if data.get("path") else None,
         )
 
@@ -155,6 +189,9 @@ class Program:
             ("Problem", ", ".join(self.problem)),
             ("Tactics", ", ".join(self.tactics)),
             ("Partners", "; ".join(self.partners)),
+            ("Evaluation", self.evaluation_text),
+            ("Setting", ", ".join(self.setting)),
+            ("Detail", "brief record: the public description is short" if self.is_brief else ""),
         ]
         rows = "".join(
             f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"

@@ -82,11 +82,16 @@ def programs_table(programs: Iterable[Program], title: str | None = None) -> Tab
     table.add_column("Award", ratio=1, min_width=10)
     for program in programs:
         name = Text(clean(program.title), style="bold")
+        if program.is_brief:
+            name.append(" (brief record)", style="yellow")
         name.append("\n" + clean(program.id), style="cyan")
         agency = Text(clean(program.agency))
         agency.append("\n" + clean(program.country), style="dim")
         table.add_row(Text(str(program.award_year)), name, agency, Text(clean(program.award_short)))
     return table
+
+
+BRIEF_NOTE = "Brief record: the public description of this program is short."
 
 
 def print_program(console: Console, program: Program) -> None:
@@ -98,6 +103,8 @@ def print_program(console: Console, program: Program) -> None:
         award_line += f" ({clean(program.category)}"
         award_line += f", {clean(program.division)})" if program.division else ")"
     console.print(Text(award_line, style="italic"))
+    if program.is_brief:
+        console.print(Text(BRIEF_NOTE, style="yellow"))
     console.print()
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
@@ -108,6 +115,10 @@ def print_program(console: Console, program: Program) -> None:
         ("Tactics", ", ".join(program.tactics)),
         ("Partners", "; ".join(program.partners)),
         ("Started", str(program.started) if program.started else ""),
+        ("Evaluation", program.evaluation_text),
+        ("Setting", ", ".join(program.setting)),
+        ("Population", f"{program.population:,}" if program.population else ""),
+        ("Officers", f"{program.officers:,}" if program.officers else ""),
     ]
     for label, value in rows:
         if value:
@@ -150,7 +161,8 @@ def print_stats(console: Console, stats: CorpusStats, top: int = 15) -> None:
     console.print(
         Text(
             f"{stats.records} records · {len(stats.by_award)} awards · "
-            f"{len(stats.by_country)} countries",
+            f"{len(stats.by_country)} countries"
+            + (f" · {stats.brief} brief" if stats.brief else ""),
             style="bold",
         )
     )
@@ -172,6 +184,12 @@ def print_stats(console: Console, stats: CorpusStats, top: int = 15) -> None:
     console.print(
         _count_table(f"Top {top} tactic tags", "Tactic", stats.by_tactic[:top], stats.records)
     )
+    console.print(
+        _count_table(
+            "How the effect was measured", "Evaluation", stats.by_evaluation, stats.records
+        )
+    )
+    console.print(_count_table("By setting", "Setting", stats.by_setting, stats.records))
 
 
 def print_problems(console: Console, problems: Iterable[Problem]) -> None:
@@ -210,6 +228,8 @@ def warn_skipped(problems: Iterable[Problem], shown: int = 3) -> None:
 
 def _hit_cell(hit: Hit, explain: bool) -> Text:
     cell = Text(clean(hit.program.title), style="bold")
+    if hit.program.is_brief:
+        cell.append(" (brief record)", style="yellow")
     cell.append("\n" + clean(hit.id), style="cyan")
     if hit.snippet:
         snippet = Text("\n" + clean(hit.snippet), style="italic")

@@ -1,4 +1,5 @@
-"""Counts that show the breadth of a corpus: by award, year, decade, country and tag."""
+"""Counts that show the breadth of a corpus: by award, year, decade, country, tag, how the effect
+was measured and the setting."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class CorpusStats:
     by_problem: list[tuple[str, int]]
     by_tactic: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
+    by_evaluation: list[tuple[str, int]]
+    by_setting: list[tuple[str, int]]
+    brief: int
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; each breakdown is a mapping in display order."""
@@ -36,6 +40,9 @@ class CorpusStats:
             "by_problem": dict(self.by_problem),
             "by_tactic": dict(self.by_tactic),
             "by_category": dict(self.by_category),
+            "by_evaluation": dict(self.by_evaluation),
+            "by_setting": dict(self.by_setting),
+            "brief": self.brief,
         }
 
 
@@ -57,4 +64,10 @@ def corpus_stats(programs: Iterable[Program]) -> CorpusStats:
         by_problem=_most_common(Counter(tag for p in records for tag in p.problem)),
         by_tactic=_most_common(Counter(tag for p in records for tag in p.tactics)),
         by_category=_most_common(Counter(p.category or "unspecified" for p in records)),
+        by_evaluation=_most_common(Counter(p.evaluation or "not stated" for p in records)),
+        by_setting=_most_common(
+            Counter(s for p in records for s in p.setting)
+            + Counter("not stated" for p in records if not p.setting)
+        ),
+        brief=sum(p.is_brief for p in records),
     )
