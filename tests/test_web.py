@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from programfinder.cli import app as cli_app
 from programfinder.web.app import MAX_REQUEST_BYTES, create_app
-from tests.conftest import REPO_ROOT, SHIPPED, write_record
+from tests.conftest import SHIPPED, write_record
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"
 ROUND_ROCK = "iacp-crime-prevention-2019-round-rock-pd"
@@ -430,6 +430,7 @@ def test_serve_warns_off_loopback_and_builds_the_index_first(
     app, options = calls[-1]
     assert app == "programfinder.web.app:create_app"
     assert options["factory"] is True and options["workers"] == 2
+    assert options["http"].__name__ == "NoDelayH11Protocol"  # no 40 ms Nagle wait per request
     assert os.environ["PROGRAMFINDER_CORPUS"] == str(mini_corpus)
 
 
@@ -445,7 +446,7 @@ def test_serve_reports_a_port_in_use(runner: CliRunner, monkeypatch: pytest.Monk
     assert "Try --port with another number" in result.stderr
 
 
-def test_workers_share_one_on_disk_index(tmp_path: Path, mini_corpus: Path) -> None:
+def test_workers_share_one_on_disk_index(mini_corpus: Path) -> None:
     """Two apps made by the factory, as two workers would, open the same cached index folder."""
     os.environ["PROGRAMFINDER_CORPUS"] = str(mini_corpus)
     try:
@@ -453,4 +454,3 @@ def test_workers_share_one_on_disk_index(tmp_path: Path, mini_corpus: Path) -> N
     finally:
         del os.environ["PROGRAMFINDER_CORPUS"]
     assert first.state.web.index.folder == second.state.web.index.folder
-    assert REPO_ROOT.exists()

@@ -47,6 +47,10 @@ class WebState:
             if root is None or is_shipped_corpus(root) or root == shipped_corpus_path()
             else f"your corpus ({root.name})"
         )
+        # Ready before the first request: the spelling index is built by the first query, and
+        # the start page's counts are counted once.
+        index.rank("crime prevention", limit=1)
+        self.all_facets()
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` on the index's thread."""
