@@ -416,6 +416,8 @@ def test_serve_warns_off_loopback_and_builds_the_index_first(
 ) -> None:
     import uvicorn
 
+    # serve() hands the corpus to worker processes in this variable: restore it afterwards
+    monkeypatch.setenv("PROGRAMFINDER_CORPUS", str(mini_corpus))
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     local = runner.invoke(cli_app, ["serve", "--corpus", str(mini_corpus), "--port", "9999"])
@@ -446,11 +448,10 @@ def test_serve_reports_a_port_in_use(runner: CliRunner, monkeypatch: pytest.Monk
     assert "Try --port with another number" in result.stderr
 
 
-def test_workers_share_one_on_disk_index(mini_corpus: Path) -> None:
+def test_workers_share_one_on_disk_index(
+    mini_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two apps made by the factory, as two workers would, open the same cached index folder."""
-    os.environ["PROGRAMFINDER_CORPUS"] = str(mini_corpus)
-    try:
-        first, second = create_app(), create_app()
-    finally:
-        del os.environ["PROGRAMFINDER_CORPUS"]
+    monkeypatch.setenv("PROGRAMFINDER_CORPUS", str(mini_corpus))
+    first, second = create_app(), create_app()
     assert first.state.web.index.folder == second.state.web.index.folder
