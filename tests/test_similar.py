@@ -140,8 +140,9 @@ def test_cli_windows_1252_draft_is_read_and_said(runner: CliRunner, tmp_path: Pa
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
-        ("proposal.docx", b"PK\x03\x04", "convert it to plain text first"),
-        ("proposal.pdf", b"%PDF-1.7", "convert it to plain text first"),
+        ("proposal.docx", b"PK\x03\x04", "damaged zip archive"),
+        ("proposal.pdf", b"%PDF-1.7", "PDF"),
+        ("proposal.doc", b"\xd0\xcf\x11\xe0", "Save as"),
         ("blob.txt", b"\x00\x01\x02binary", "looks like a binary file"),
         ("empty.txt", b"   \n", "is empty"),
     ],

@@ -225,6 +225,7 @@ def search_command(
     """Search the programs: best matches first, each with the sentence that matches best."""
     from .cache import open_index
     from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
+    from .payloads import hits_payload
 
     index = open_index(corpus)
     warn_skipped(index.problems)
@@ -240,10 +241,12 @@ def search_command(
         filters=_filters(award, year, since, until, country, tag, evaluation, setting),
     )
     if as_json:
-        emit_json(results.to_dicts())
+        emit_json(hits_payload(results))
         return
-    if as_csv:
-        emit_csv(results.to_dicts())
+    if as_csv:  # the same rows; offsets into the snippet mean nothing in a spreadsheet
+        emit_csv(
+            [{k: v for k, v in row.items() if k != "highlights"} for row in hits_payload(results)]
+        )
         return
     print_search_results(make_console(), results, explain=explain)
 
@@ -260,7 +263,8 @@ def similar_command(
         ),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="A draft proposal (.txt or .md) to compare.")
+        Path | None,
+        typer.Option("--file", help="A draft proposal to compare: .txt, .md, .docx, .odt or .pdf."),
     ] = None,
     text: Annotated[str | None, typer.Option("--text", help="A draft given as text.")] = None,
     award: AwardOption = None,
@@ -280,6 +284,7 @@ def similar_command(
     from .cache import open_index
     from .drafts import Draft, decode_draft, read_draft
     from .output import emit_json, make_console, print_similar, warn_skipped
+    from .payloads import similar_payload
 
     given = [x for x in (record_id, file, text) if x is not None]
     if len(given) != 1:
@@ -309,7 +314,7 @@ def similar_command(
     if draft is not None:
         results.notices[:0] = list(draft.notices)
     if as_json:
-        emit_json(results.to_dict())
+        emit_json(similar_payload(results))
         return
     print_similar(make_console(), results)
 
@@ -323,10 +328,11 @@ def show_command(
 ) -> None:
     """Show one program in full."""
     from .output import emit_json, make_console, print_program
+    from .payloads import program_payload
 
     program = _load(corpus).get(record_id)
     if as_json:
-        emit_json(program.to_dict())
+        emit_json(program_payload(program))
         return
     print_program(make_console(), program)
 
@@ -532,6 +538,57 @@ def index_info_command(as_json: JsonOption = False, corpus: CorpusOption = None)
     console = make_console()
     for key, value in info.items():
         console.print(f"{key:>15}: {value}")
+
+
+WEB_PACKAGES = ("starlette", "jinja2", "uvicorn", "python_multipart")
+
+
+@app.command("serve")
+@_user_errors
+def serve_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to listen on; anything but loopback is open to your network."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8765,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes sharing the index (behind a proxy)."
+        ),
+    ] = 1,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in your web browser.")
+    ] = False,
+    corpus: CorpusOption = None,
+) -> None:
+    """A local web page over the corpus: search, records, draft comparison, statistics, and a
+    JSON API. Read-only; Ctrl-C stops it."""
+    import importlib
+
+    for package in WEB_PACKAGES:  # the web stack is imported here only, never by other commands
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            raise ProgramFinderError(
+                f"The web page needs the package {package!r}, which is not installed. "
+                'Install the web extra: pip install "programfinder[web]"'
+            ) from None
+    from .web.server import serve
+
+    try:
+        serve(corpus, host=host, port=port, workers=workers, open_browser=open_browser)
+    except SystemExit as exc:  # uvicorn exits with 1 when it cannot bind the address
+        if exc.code in (0, None):
+            return
+        raise ProgramFinderError(
+            f"Could not serve on {host}:{port}: is another program using the port? "
+            "Try --port with another number."
+        ) from None
 
 
 def _ask(value: Any, label: str, interactive: bool, cast: type = str) -> Any:

@@ -25,14 +25,6 @@ if TYPE_CHECKING:
 MAX_DRAFT_CHARS = 1_000_000
 #: Bytes read from a draft file; a larger file is cut, with a notice.
 MAX_DRAFT_BYTES = 4_000_000
-_CONVERT_FIRST = {
-    ".docx": "a Word document",
-    ".doc": "a Word document",
-    ".odt": "an OpenDocument text",
-    ".rtf": "a rich-text document",
-    ".pdf": "a PDF",
-    ".pages": "a Pages document",
-}
 
 
 @dataclass(frozen=True)
@@ -47,7 +39,8 @@ def decode_draft(data: bytes, name: str) -> Draft:
     """Decode draft bytes: UTF-8, else Windows-1252 (word processors), saying so."""
     if b"\x00" in data[:8192]:
         raise DraftError(
-            f"{name} looks like a binary file, not text. Save the draft as plain text (.txt) and try again."
+            f"{name} looks like a binary file, not text. Save the draft as .docx, .odt, .pdf or plain "
+            "text (.txt) and try again."
         )
     notices: list[str] = []
     try:
@@ -69,36 +62,14 @@ def decode_draft(data: bytes, name: str) -> Draft:
 
 
 def read_draft(path: Path | str) -> Draft:
-    """Read a ``.txt`` or ``.md`` draft; a clear ``DraftError`` for anything that is not text."""
+    """Read a draft file (``.txt``, ``.md``, ``.docx``, ``.odt`` or ``.pdf``; see ``documents``),
+    or standard input for ``-``; a clear ``DraftError`` for anything that cannot be read."""
+    from .documents import MAX_DOCUMENT_BYTES, read_document, read_document_file
+
     if str(path) == "-":
-        data = sys.stdin.buffer.read(MAX_DRAFT_BYTES + 1)
-        return _cut(decode_draft(data[:MAX_DRAFT_BYTES], "standard input"), len(data))
-    path = Path(path)
-    kind = _CONVERT_FIRST.get(path.suffix.lower())
-    if kind:
-        raise DraftError(
-            f"{path} is {kind}: convert it to plain text first (in your editor: Save as / Export > "
-            "Plain text .txt), then pass the .txt file."
-        )
-    if not path.exists():
-        raise DraftError(f"No draft file at {path}. Check the path, or pass the text with --text.")
-    if path.is_dir():
-        raise DraftError(f"{path} is a folder; --file takes one text file.")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_DRAFT_BYTES + 1)
-    except OSError as exc:
-        raise DraftError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return _cut(decode_draft(data[:MAX_DRAFT_BYTES], str(path)), len(data))
-
-
-def _cut(draft: Draft, size: int) -> Draft:
-    if size <= MAX_DRAFT_BYTES:
-        return draft
-    notice = (
-        f"The draft is larger than {MAX_DRAFT_BYTES // 1_000_000} MB; only its beginning was read."
-    )
-    return Draft(draft.text, (*draft.notices, notice))
+        data = sys.stdin.buffer.read(max(MAX_DOCUMENT_BYTES, MAX_DRAFT_BYTES) + 1)
+        return read_document(data, "standard input")
+    return read_document_file(Path(path))
 
 
 @dataclass(frozen=True)

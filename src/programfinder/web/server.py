@@ -1,0 +1,124 @@
+"""Running the web app: uvicorn in this process, or ``workers`` processes that each open the
+index the parent built (memory-mapped: the operating system keeps one copy of its pages)."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from ..cache import open_index
+from ..corpus import ENV_VAR
+from .app import create_app
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class NoDelayH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with Nagle's algorithm off on every connection.
+
+    asyncio turns it off itself only for sockets it created; the listening socket that uvicorn
+    shares between ``--workers`` processes is made without naming the TCP protocol, so without
+    this each response (headers and body written apart) waited for the client's delayed
+    acknowledgement: about 40 ms per request.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        connection = transport.get_extra_info("socket")
+        if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):
+                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this computer can reach."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{shown}:{port}/"
+
+
+def _open_when_ready(host: str, port: int, url: str, timeout: float = 30.0) -> None:
+    """Open the browser once the server accepts connections."""
+
+    def wait_and_open() -> None:
+        target = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host.strip("[]")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((target, port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        webbrowser.open(url)
+
+    threading.Thread(target=wait_and_open, daemon=True).start()
+
+
+def serve(
+    corpus: Path | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    workers: int = 1,
+    open_browser: bool = False,
+    say: object = print,
+) -> None:
+    """Build (or load) the index once, then serve until Ctrl-C."""
+    index = open_index(corpus)  # builds the cache now, before any worker starts
+    url = url_for(host, port)
+    echo = say if callable(say) else print
+    echo(
+        f"programfinder: {len(index):,} programs at {url}"
+        + (f" ({workers} worker processes)" if workers > 1 else "")
+        + ". Press Ctrl-C to stop."
+    )
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this computer on port {port} "
+            "can use the page. It has no authentication; put it behind a reverse proxy that "
+            "checks who is asking, or use --host 127.0.0.1.",
+            file=sys.stderr,
+        )
+    if open_browser:
+        _open_when_ready(host, port, url)
+    options: dict[str, object] = {
+        "host": host.strip("[]"),
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": 5,
+        "http": NoDelayH11Protocol,
+    }
+    if workers > 1:
+        # Each worker process imports the app factory and opens the index from the cache that
+        # was just built; the corpus is passed the way the CLI itself reads it.
+        if index.corpus_root is not None:
+            os.environ[ENV_VAR] = str(index.corpus_root)
+        uvicorn.run(
+            "programfinder.web.app:create_app",
+            factory=True,
+            workers=workers,
+            **options,  # type: ignore[arg-type]
+        )
+    else:
+        uvicorn.run(create_app(index=index), **options)  # type: ignore[arg-type]

@@ -1,0 +1,109 @@
+"""What the web app holds for its lifetime: the index, the templates, and counts that do not
+change while it runs (the corpus is read-only)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+import numpy as np
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from .. import __version__
+from ..corpus import is_shipped_corpus, shipped_corpus_path
+from ..facets import Facets, count_facets
+from ..filters import Filters
+from ..index import ProgramIndex
+from ..stats import CorpusStats, corpus_stats
+
+T = TypeVar("T")
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+class WebState:
+    """The index and everything derived from it once.
+
+    The library's index is used by one thread at a time (its record store shares one file
+    handle), so every call into it goes through ``run``, which hands it to a worker thread
+    behind a limiter of one: the event loop stays free to read uploads and serve static files.
+    Several processes (``--workers``) give parallelism.
+    """
+
+    def __init__(self, index: ProgramIndex) -> None:
+        self.index = index
+        self.limiter = anyio.CapacityLimiter(1)
+        self.templates = make_environment()
+        self._stats: dict[Filters, CorpusStats] = {}
+        self._all_facets: Facets | None = None
+        root = index.corpus_root
+        self.corpus_name = (
+            "the shipped corpus"
+            if root is None or is_shipped_corpus(root) or root == shipped_corpus_path()
+            else f"your corpus ({root.name})"
+        )
+        # Ready before the first request: the spelling index is built by the first query, and
+        # the start page's counts are counted once.
+        index.rank("crime prevention", limit=1)
+        self.all_facets()
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)`` on the index's thread."""
+        call = functools.partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+
+    def all_facets(self) -> Facets:
+        """Facet counts of the whole corpus (the start page), counted once."""
+        if self._all_facets is None:
+            self._all_facets = count_facets(self.index, np.arange(len(self.index)))
+        return self._all_facets
+
+    def stats(self, filters: Filters) -> CorpusStats:
+        """Counts of the records passing ``filters`` (remembered: the corpus does not change)."""
+        found = self._stats.get(filters)
+        if found is None:
+            rows = np.flatnonzero(self.index.filter_mask(filters))
+            found = corpus_stats(self.index.programs[int(r)] for r in rows)
+            if len(self._stats) > 64:
+                self._stats.clear()
+            self._stats[filters] = found
+        return found
+
+
+def make_environment() -> Environment:
+    """Jinja templates that escape everything unless a filter below says it made safe HTML."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["marked"] = marked
+    env.filters["paragraphs"] = paragraphs
+    env.filters["number"] = lambda n: f"{n:,}"
+    env.globals["version"] = __version__
+    return env
+
+
+def marked(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> Markup:
+    """``text`` escaped, with the (start, end) spans wrapped in ``<mark>``."""
+    out: list[str] = []
+    last = 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < last or end > len(text):
+            continue
+        out.append(str(escape(text[last:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a description, each on one line."""
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
