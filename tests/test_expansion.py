@@ -103,7 +103,7 @@ def test_thesaurus_route_is_reported_with_the_typed_word() -> None:
     matches = [m for h in results for m in h.matches]
     assert matches and all(m.via == "thesaurus" for m in matches)
     assert {m.found for m in matches} == {"stripling"}
-    assert {"adolescents", "juveniles"} & {m.term for m in matches}
+    assert any(m.term.startswith(("adolescent", "juvenile")) for m in matches)
 
 
 def test_typed_words_are_marked_typed() -> None:

@@ -25,11 +25,13 @@ BLIND_TEST = REPO_ROOT / "eval" / "blind-test.yaml"
 # lowers relevance fails here; raise these when an improvement lands.
 FLOORS = {"ndcg@10": 0.95, "mrr": 0.98, "recall@10": 0.94}
 # On the frozen blind test set (never tuned on): the figures reached, rounded down.
-# Reached on 2026-11-25: nDCG@10 0.781, hit@3 0.786, paraphrase nDCG@10 0.487.
-BLIND_TEST_FLOORS = {"ndcg@10": 0.78, "hit@3": 0.78, "paraphrase ndcg@10": 0.48}
+# Reached on 2026-11-25 with the 173-record corpus and the grown set (209 test items):
+# nDCG@10 0.752, hit@3 0.780, paraphrase nDCG@10 0.447.
+BLIND_TEST_FLOORS = {"ndcg@10": 0.75, "hit@3": 0.77, "paraphrase ndcg@10": 0.44}
 # Kinds where the best peer is still ahead on the test set, and by how much at most (a target
-# missed, not a goal): keyword queries trail bm25s by 0.039 (0.910 against 0.949).
-BEHIND_BEST_PEER = {"keyword": 0.04}
+# missed, not a goal): keyword queries trail bm25s by 0.035 (0.899 against 0.934) and place
+# queries by 0.002 (0.920 against 0.922).
+BEHIND_BEST_PEER = {"keyword": 0.04, "place": 0.01}
 KINDS = {"keyword", "question", "paraphrase", "misspelling", "place", "draft"}
 
 

@@ -14,6 +14,16 @@ AWARD_NAMES: dict[str, str] = {
     "tilley": "Tilley Award",
     "ecpa": "European Crime Prevention Award",
     "acvpa": "Australian Crime and Violence Prevention Awards",
+    "webber-seavey": "IACP/Motorola Webber Seavey Award for Quality in Law Enforcement",
+    "hein-roethof": "Hein Roethof Prize",
+    "impumelelo": "Impumelelo Innovations Award",
+    "innovations-american-government": "Innovations in American Government Award",
+    "nz-police-ebpop": "New Zealand Police Evidence-based Problem-Oriented Policing (EBPOP) Awards",
+    "ipanz": "IPANZ Public Sector Excellence Awards",
+    "oacp": "OACP Award of Excellence in Community Safety, Wellness and Crime Prevention",
+    "galing-pook": "Galing Pook Awards",
+    "korea-crime-prevention": "Korea Crime Prevention Awards",
+    "ficci-smart-policing": "FICCI SMART Policing Awards",
 }
 
 #: Short labels for narrow table columns.
@@ -25,6 +35,16 @@ AWARD_SHORT_NAMES: dict[str, str] = {
     "tilley": "Tilley",
     "ecpa": "European CPA",
     "acvpa": "Australian CVPA",
+    "webber-seavey": "Webber Seavey",
+    "hein-roethof": "Hein Roethof",
+    "impumelelo": "Impumelelo",
+    "innovations-american-government": "Innovations Am. Gov.",
+    "nz-police-ebpop": "NZ Police EBPOP",
+    "ipanz": "IPANZ",
+    "oacp": "OACP",
+    "galing-pook": "Galing Pook",
+    "korea-crime-prevention": "Korea CPA",
+    "ficci-smart-policing": "FICCI SMART Policing",
 }
 
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .awards import award_slug
+from .filters import EVALUATION_CHOICES as EVALUATION_VALUES
+from .filters import SETTING_CHOICES as SETTING_VALUES
 from .query import parse_query
 
 if TYPE_CHECKING:
@@ -31,8 +33,10 @@ if TYPE_CHECKING:
 
 #: At most this many matches (best first) are counted.
 FACET_WINDOW = 5_000
-#: At most this many values per facet, most frequent first.
-FACET_SIZE = 15
+#: At most this many values per facet, most frequent first: awards, countries and decades are
+#: few enough to list whole in a corpus of winners; tags are many, so only the most frequent.
+FACET_SIZE = 40
+TAG_FACET_SIZE = 15
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Facets:
     decade: tuple[FacetValue, ...]
     problem: tuple[FacetValue, ...]
     tactic: tuple[FacetValue, ...]
+    evaluation: tuple[FacetValue, ...]
+    setting: tuple[FacetValue, ...]
     counted: int
     complete: bool = True
 
@@ -63,7 +69,7 @@ class Facets:
         """JSON-ready: each facet as a list of {value, label, count}."""
         data: dict[str, Any] = {
             name: [v.to_dict() for v in getattr(self, name)]
-            for name in ("award", "country", "decade", "problem", "tactic")
+            for name in ("award", "country", "decade", "problem", "tactic", "evaluation", "setting")
         }
         data["counted"] = self.counted
         data["complete"] = self.complete
@@ -130,8 +136,15 @@ def count_facets(
     for code in _most_frequent(tag_counts, len(tag_counts)):
         tag = index.tags[code]
         target = problem if kinds.kind(code) == "problem" else tactic
-        if len(target) < size:
+        if len(target) < min(size, TAG_FACET_SIZE):
             target.append(FacetValue(tag, tag, int(tag_counts[code])))
+    codes = index.evaluation_code_[rows].astype(np.int64)
+    evaluation_counts = np.bincount(codes[codes >= 0], minlength=len(EVALUATION_VALUES))
+    bits = index.setting_bits_[rows]
+    setting_counts = np.array(
+        [int(np.count_nonzero(bits & (1 << i))) for i in range(len(SETTING_VALUES))],
+        dtype=np.int64,
+    )
     slugs = [award_slug(name) for name in index.awards]
     return Facets(
         award=tuple(
@@ -149,6 +162,14 @@ def count_facets(
         ),
         problem=tuple(problem),
         tactic=tuple(tactic),
+        evaluation=tuple(
+            FacetValue(EVALUATION_VALUES[c], EVALUATION_VALUES[c], int(evaluation_counts[c]))
+            for c in _most_frequent(evaluation_counts, size)
+        ),
+        setting=tuple(
+            FacetValue(SETTING_VALUES[c], SETTING_VALUES[c], int(setting_counts[c]))
+            for c in _most_frequent(setting_counts, size)
+        ),
         counted=len(rows),
         complete=complete,
     )

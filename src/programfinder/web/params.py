@@ -35,6 +35,8 @@ class SearchParams:
     award: str | None = None
     country: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    evaluation: str | None = None
+    setting: str | None = None
     year: int | None = None
     since: int | None = None
     until: int | None = None
@@ -55,6 +57,8 @@ class SearchParams:
             award=_text(query.get("award", ""), "award") or None,
             country=_text(query.get("country", ""), "country") or None,
             tags=tags,
+            evaluation=_text(query.get("evaluation", ""), "evaluation") or None,
+            setting=_text(query.get("setting", ""), "setting") or None,
             year=_year(query.get("year", ""), "year"),
             since=_year(query.get("since", ""), "since"),
             until=_year(query.get("until", ""), "until"),
@@ -73,6 +77,8 @@ class SearchParams:
                 until=self.until,
                 country=self.country,
                 tags=self.tags,
+                evaluation=self.evaluation,
+                setting=self.setting,
             )
         except QueryError as exc:
             raise BadParameter(str(exc).replace("--", "")) from None
@@ -91,7 +97,7 @@ class SearchParams:
         pairs: list[tuple[str, str]] = []
         if self.q:
             pairs.append(("q", self.q))
-        for name in ("award", "country"):
+        for name in ("award", "country", "evaluation", "setting"):
             value = getattr(self, name)
             if value:
                 pairs.append((name, value))
@@ -127,7 +133,12 @@ class SearchParams:
     def active_filters(self) -> list[tuple[str, str, SearchParams]]:
         """(label, value, parameters without it) of each filter that is set, for "remove" links."""
         found: list[tuple[str, str, SearchParams]] = []
-        for name, label in (("award", "Award"), ("country", "Country")):
+        for name, label in (
+            ("award", "Award"),
+            ("country", "Country"),
+            ("evaluation", "Evaluation"),
+            ("setting", "Setting"),
+        ):
             value = getattr(self, name)
             if value:
                 found.append((label, value, self.without(name)))

@@ -130,6 +130,8 @@ def _facet_links(params: SearchParams, data: dict[str, Any]) -> list[dict[str, A
         ("decade", "Decade"),
         ("problem", "Problem"),
         ("tactic", "Tactic"),
+        ("evaluation", "How the effect was measured"),
+        ("setting", "Setting"),
     ):
         items = []
         for value in facets.get(name, []):
@@ -160,6 +162,9 @@ def _facet_link(
     if name == "country":
         chosen = params.country is not None and params.country.casefold() == raw.casefold()
         return chosen, params.without("country") if chosen else params.with_(country=raw)
+    if name in ("evaluation", "setting"):
+        chosen = getattr(params, name) == raw
+        return chosen, params.without(name) if chosen else params.with_(**{name: raw})
     if name == "decade":
         start = int(raw)
         chosen = params.since == start and params.until == start + 9
