@@ -154,7 +154,9 @@ def hits_html(hits: Iterable[Hit]) -> str:
         rows.append(
             "<tr>"
             f"<td>{hit.rank}</td><td>{hit.score:.3f}</td>"
-            f"<td><b>{html.escape(hit.program.title)}</b><br><code>{html.escape(hit.id)}</code></td>"
+            f"<td><b>{html.escape(hit.program.title)}</b>"
+            + (" <i>(brief record)</i>" if hit.program.is_brief else "")
+            + f"<br><code>{html.escape(hit.id)}</code></td>"
             f"<td>{html.escape(hit.program.agency)}<br>{html.escape(hit.program.place)}</td>"
             f"<td>{hit.program.award_year}</td>"
             f"<td>{snippet}<br><small>{terms}</small></td>"
