@@ -66,12 +66,20 @@ def main() -> None:
         for query in data["queries"]:
             kind = str(query["kind"])
             queries.setdefault(kind, []).append(
-                {"query": query["query"], "type": kind, "target": query["target"],
-                 "relevant": query["relevant"]}  # fmt: skip
+                {
+                    "query": query["query"],
+                    "type": kind,
+                    "target": query["target"],
+                    "relevant": query["relevant"],
+                }
             )
         drafts.extend(
-            {"name": d["name"], "target": d["target"], "text": " ".join(str(d["text"]).split()),
-             "relevant": d["relevant"]}  # fmt: skip
+            {
+                "name": d["name"],
+                "target": d["target"],
+                "text": " ".join(str(d["text"]).split()),
+                "relevant": d["relevant"],
+            }
             for d in data["drafts"]
         )
     rng = random.Random(args.seed)
