@@ -127,7 +127,8 @@ def test_explain_says_how_each_word_was_reached(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     flat = " ".join(result.stdout.split())
     assert "Words that lead to a tag: rough sleepers → homelessness" in flat
-    assert "'rough sleepers' is an entry term" in flat
+    assert "how each word was reached:" in flat
+    assert "('rough sleepers' is an" in flat
 
 
 def test_expansions_weigh_less_than_typed_words() -> None:

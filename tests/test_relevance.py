@@ -23,7 +23,9 @@ BLIND_DEV = REPO_ROOT / "eval" / "blind-dev.yaml"
 BLIND_TEST = REPO_ROOT / "eval" / "blind-test.yaml"
 # The level reached when the evaluation was written (overall, all 50 queries). A change that
 # lowers relevance fails here; raise these when an improvement lands.
-FLOORS = {"ndcg@10": 0.95, "mrr": 0.98, "recall@10": 0.94}
+# Recall@10 fell from 0.955 when the set was re-graded for the 173-record corpus: queries such as
+# "recidivism" now have 15 relevant records, more than ten can show.
+FLOORS = {"ndcg@10": 0.95, "mrr": 0.98, "recall@10": 0.89}
 # On the frozen blind test set (never tuned on): the figures reached, rounded down.
 # Reached on 2026-11-25 with the 173-record corpus and the grown set (209 test items):
 # nDCG@10 0.752, hit@3 0.780, paraphrase nDCG@10 0.447.
