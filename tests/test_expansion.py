@@ -219,3 +219,10 @@ def test_broken_glossary_says_what_to_fix(tmp_path: Path, content: str, message:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CorpusError, match=message):
         load_glossary(path)
+
+
+def test_phrase_left_with_one_word_is_not_matched_on_that_word() -> None:
+    analyzer = open_index().analyzer
+    assert phrase_stems("the schemes", analyzer) == ()
+    results = programfinder.search("buddy scheme for lags", limit=3)
+    assert not [e for e in results.expansions if e.found == "the schemes"]

@@ -96,12 +96,18 @@ FUNCTION_WORDS = frozenset(
 
 def phrase_stems(phrase: str, analyzer: Analyzer) -> tuple[str, ...]:
     """The stemmed words of a listed phrase, or () when the analyser would drop one of its
-    content words as a stop word: "old bill" must not shrink to "old", nor "serious violence"
-    to "violence", or the phrase would match every query with that one word."""
+    content words as a stop word, or when only one word of several would be left: "old bill"
+    must not shrink to "old", nor "serious violence" to "violence", nor "the schemes" to
+    "scheme", or the phrase would match every query with that one word."""
     words = tokenize(normalize(phrase))
     sequence = analyzer.sequence(phrase)
     content = [w for w in words if w not in FUNCTION_WORDS]
-    return tuple(sequence) if len(sequence) >= len(content) else ()
+    if len(sequence) < len(content):
+        return ()
+    if len(sequence) == 1 and len(words) > 1:
+        # "the schemes" (Scottish housing estates) would shrink to every "scheme"
+        return ()
+    return tuple(sequence)
 
 
 def present_sequences(sequence: list[str], longest: int) -> set[tuple[str, ...]]:
