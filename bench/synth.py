@@ -4,9 +4,14 @@ Words are pseudo-words drawn from a Zipf distribution (exponent 1.07) over a voc
 grows with the corpus as Heaps' law says a real one does (40 * tokens ** 0.5 words), so that a
 bigger corpus also has a bigger, longer-tailed vocabulary. Each record has a 5-10 word title,
 1-3 problem and 1-3 tactic tags, an agency, a country, an award and year, and a 100-300 word
-body. Queries are 1-4 mid-frequency words; drafts are 300-600 words drawn like a record.
+body. Queries are 1-4 words whose ranks are drawn log-uniformly over the WHOLE vocabulary (each
+order of magnitude of frequency equally likely: the most common words are in about a third of the
+queries, and the rarest ranks are not always in the corpus, as real queries are); the queries
+holding one of the 100 most frequent words are listed separately (``common``). Drafts are 200
+words drawn like a record's text.
 
     python bench/synth.py --records 10000 --seed 1 --out /tmp/bench/corpus-10k.jsonl
+    python bench/synth.py --records 10000 --seed 1 --out /tmp/bench/corpus-10k.jsonl --queries-only
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,16 +88,23 @@ def records(count: int, seed: int):  # type: ignore[no-untyped-def]
         }
 
 
-def queries(count: int, drafts: int, records_count: int, seed: int) -> dict[str, list[str]]:
+COMMON_WORDS = 100  # a query holding one of this many most frequent words is "common"
+DRAFT_WORDS = 200
+
+
+def queries(count: int, drafts: int, records_count: int, seed: int) -> dict[str, list[Any]]:
     rng = np.random.default_rng(seed + 1)
     source = WordSource(records_count * 200, rng)
-    low, high = 50, min(source.size, 50_000)
-    short = [
-        " ".join(source.words[int(r)] for r in rng.integers(low, high, int(rng.integers(1, 5))))
-        for _ in range(count)
-    ]
-    long = [source.text(int(rng.integers(300, 601))) for _ in range(drafts)]
-    return {"queries": short, "drafts": long}
+    short, common = [], []
+    for number in range(count):
+        # log-uniform rank in [0, size): every order of magnitude of frequency equally likely
+        ranks = np.exp(rng.uniform(0.0, np.log(source.size), int(rng.integers(1, 5)))) - 1
+        ranks = np.minimum(ranks.astype(np.int64), source.size - 1)
+        short.append(" ".join(source.words[int(r)] for r in ranks))
+        if (ranks < COMMON_WORDS).any():
+            common.append(number)
+    long = [source.text(DRAFT_WORDS) for _ in range(drafts)]
+    return {"queries": short, "common": common, "drafts": long}
 
 
 def main() -> None:
@@ -103,11 +116,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="corpus .jsonl path")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--drafts", type=int, default=100)
+    parser.add_argument(
+        "--queries-only", action="store_true", help="write the queries of an existing corpus"
+    )
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as handle:
-        for record in records(args.records, args.seed):
-            handle.write(json.dumps(record) + "\n")
+    if not args.queries_only:
+        with args.out.open("w", encoding="utf-8") as handle:
+            for record in records(args.records, args.seed):
+                handle.write(json.dumps(record) + "\n")
     query_file = args.out.with_suffix(".queries.json")
     query_file.write_text(json.dumps(queries(args.queries, args.drafts, args.records, args.seed)))
     print(f"wrote {args.records:,} records to {args.out} and queries to {query_file}")

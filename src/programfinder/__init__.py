@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .corpus import Corpus, Problem, load_corpus
+from .corpus import Corpus, Problem
 from .errors import (
     CacheError,
     CorpusError,
@@ -23,6 +23,7 @@ from .errors import (
 )
 from .filters import Filters
 from .model import Outcome, Program
+from .sources import load_corpus
 
 if TYPE_CHECKING:
     import numpy as np

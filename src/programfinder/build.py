@@ -1,21 +1,25 @@
 """Building an index folder from a stream of records, in one pass and bounded memory.
 
 Each record's fields are analysed and counted with their weights; the counts go into compact
-arrays (not Python objects), the record itself into ``records.jsonl``. At the end the counts are
+arrays (not Python objects), the record itself, compressed, into ``records.zlib``. At the end the counts are
 turned into L2-normalised sublinear TF-IDF, exactly as scikit-learn's ``TfidfTransformer
 (sublinear_tf=True, smooth_idf=True, norm="l2")`` computes it (a test holds the two equal), and
-saved as CSR and CSC arrays with a sorted term table.
+saved once, by term (CSC), with 16-bit values, per-block maxima for pruned queries and a sorted
+term table. A large corpus is analysed by worker processes, batch by batch; their results are
+merged here, in one process, in the order of the records.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 import time
 import zlib
 from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,13 +30,31 @@ from .corpus import EVALUATION_VALUES, SETTING_VALUES, Problem
 from .entry_terms import analyze_entry_terms
 from .glossary import analyze_glossary
 from .model import Program
-from .storage import file_fingerprint, pack_strings, save_npz, sorted_keys
+from .storage import (
+    CompressedRecordWriter,
+    compress_block,
+    file_fingerprint,
+    pack_strings,
+    save_npz,
+    sorted_keys,
+)
 from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 ARRAYS_FILE = "index.npz"
-RECORDS_FILE = "records.jsonl"
+RECORDS_FILE = "records.zlib"
 META_FILE = "index.json"
+# Records are stored compressed, this many to a block: reading one inflates a few kilobytes.
+RECORDS_PER_BLOCK = 16
+# Postings per block whose largest value is stored, so that a query skips whole blocks.
+BLOCK = 128
+# Stored values are 16-bit fractions of their term's largest value.
+QUANT_LEVELS = 65535
+# The analysis is spread over worker processes from this many records on (they take a moment
+# to start), in batches of this many records (a multiple of RECORDS_PER_BLOCK).
+PARALLEL_MIN_RECORDS = 20_000
+MAX_WORKERS = 8
+BATCH_RECORDS = 8_192
 # How much a term found in each part of a record counts, relative to the description.
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0,
@@ -86,7 +108,17 @@ def weighted_term_counts(
     The record's words (before stemming) are added to ``words_seen``; word pairs of its title
     and tags (where multi-word concepts such as "behavioral health" live) to ``pairs_seen``.
     """
-    segments = record_segments(program)
+    return segment_term_counts(record_segments(program), analyzer, weights, words_seen, pairs_seen)
+
+
+def segment_term_counts(
+    segments: Mapping[str, list[str]],
+    analyzer: Analyzer,
+    weights: Mapping[str, float],
+    words_seen: Counter[str] | None = None,
+    pairs_seen: Counter[str] | None = None,
+) -> dict[str, float]:
+    """``weighted_term_counts`` of a record's segments (``record_segments``)."""
     counts: dict[str, float] = {}
     if analyzer.ngram_range[1] == 1:
         # No term spans two words, so all fields of one weight can be analysed as one text:
@@ -148,6 +180,115 @@ class BuildSummary:
 Progress = Callable[[int], None]
 
 
+@dataclass
+class _Batch:
+    """What the analysis of a batch of records gives back to the one process that merges."""
+
+    terms: list[str]  # the batch's own vocabulary, in first-seen order
+    columns: np.ndarray  # int32 positions in ``terms``, record after record
+    values: np.ndarray  # float32 field-weighted counts
+    lengths: np.ndarray  # int32 terms per record
+    words: dict[str, int]  # words before stemming, for spelling and surface forms
+    pairs: dict[str, int]  # word pairs of titles and tags (when two-word terms are indexed)
+    blocks: list[bytes]  # the records, compressed in blocks of RECORDS_PER_BLOCK
+
+
+_WORKER_ANALYZER: dict[str, Analyzer] = {}
+
+
+def _analyse_batch(
+    settings: dict[str, Any],
+    weights: Mapping[str, float],
+    segments: list[dict[str, list[str]]],
+    lines: list[bytes],
+) -> _Batch:
+    """Analyse the text of a batch of records (in a worker process, or inline when small)."""
+    key = json.dumps(settings, sort_keys=True)
+    analyzer = _WORKER_ANALYZER.get(key)
+    if analyzer is None:
+        analyzer = _WORKER_ANALYZER.setdefault(key, Analyzer.from_settings(settings))
+    local: dict[str, int] = {}
+    columns = array("i")
+    values = array("f")
+    lengths = array("i")
+    words: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for parts in segments:
+        counts = segment_term_counts(parts, analyzer, weights, words, pairs)
+        columns.extend([local.setdefault(term, len(local)) for term in counts])
+        values.extend(counts.values())
+        lengths.append(len(counts))
+    blocks = [
+        compress_block(lines[i : i + RECORDS_PER_BLOCK])
+        for i in range(0, len(lines), RECORDS_PER_BLOCK)
+    ]
+    return _Batch(
+        list(local),
+        np.frombuffer(columns, dtype=np.int32),
+        np.frombuffer(values, dtype=np.float32),
+        np.frombuffer(lengths, dtype=np.int32),
+        dict(words),
+        dict(pairs),
+        blocks,
+    )
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C goes to the whole process group; the parent alone handles it (and ends the pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Analysis:
+    """Runs ``_analyse_batch`` inline, or over a pool of worker processes (results in order)."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool: Any = None
+        if workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(workers, initializer=_ignore_interrupts)
+        self._pending: deque[Any] = deque()
+        self._depth = 2 * max(workers, 1)
+
+    def submit(self, *args: Any) -> Iterator[_Batch]:
+        """Queue one batch; yields the results that are ready to merge, oldest first."""
+        if self._pool is None:
+            yield _analyse_batch(*args)
+            return
+        self._pending.append(self._pool.apply_async(_analyse_batch, args))
+        while len(self._pending) >= self._depth:
+            yield self._pending.popleft().get()
+
+    def finish(self) -> Iterator[_Batch]:
+        while self._pending:
+            yield self._pending.popleft().get()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def analysis_workers(expected_records: int | None) -> int:
+    """Worker processes for the analysis: the machine's cores for a large corpus, else none."""
+    if expected_records is None or expected_records < PARALLEL_MIN_RECORDS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _batches(records: Iterable[Program], size: int) -> Iterator[list[Program]]:
+    batch: list[Program] = []
+    for program in records:
+        batch.append(program)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def build_index_folder(
     records: Iterable[Program],
     folder: Path,
@@ -162,11 +303,14 @@ def build_index_folder(
     corpus_root: Path | None = None,
     key: str = "",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> BuildSummary:
     """Index ``records`` (any iterable, read once) into ``folder``, which must exist and be empty.
 
     ``expected_records`` decides up front whether two-word terms are indexed (see
-    ``BIGRAM_MAX_RECORDS``); ``progress`` is called with the number of records done so far.
+    ``BIGRAM_MAX_RECORDS``) and whether the analysis is spread over worker processes
+    (``workers``, default: the machine's cores for a large corpus); the merge of their results
+    happens here, in one place. ``progress`` is called with the number of records done so far.
     """
     from .text import english_stop_words
 
@@ -180,11 +324,11 @@ def build_index_folder(
     analyzer = analyzer or Analyzer(
         stop_words=english_stop_words(), ngram_range=(1, 2) if bigrams else (1, 1)
     )
+    settings = analyzer.settings()
     vocabulary: dict[str, int] = {}
-    columns = array("i")
-    values = array("f")
-    row_starts = array("q", [0])
-    record_offsets = array("q", [0])
+    column_parts: list[np.ndarray] = []
+    value_parts: list[np.ndarray] = []
+    length_parts: list[np.ndarray] = []
     ids: list[str] = []
     title_keys = array("Q")
     years = array("h")
@@ -199,45 +343,73 @@ def build_index_folder(
     tags: dict[str, int] = {}
     word_counts: Counter[str] = Counter()
     pair_counts: Counter[str] = Counter()
-    with (folder / RECORDS_FILE).open("wb") as out:
-        for done, program in enumerate(records, start=1):
-            counts = weighted_term_counts(program, analyzer, weights, word_counts, pair_counts)
-            columns.extend([vocabulary.setdefault(term, len(vocabulary)) for term in counts])
-            values.extend(counts.values())
-            row_starts.append(len(columns))
-            line = json.dumps(program_to_json(program), ensure_ascii=False).encode("utf-8") + b"\n"
-            out.write(line)
-            record_offsets.append(record_offsets[-1] + len(line))
-            ids.append(program.id)
-            title_keys.append(title_key(program.title))
-            years.append(program.award_year)
-            award_codes.append(awards.setdefault(program.award, len(awards)))
-            country_codes.append(countries.setdefault(program.country, len(countries)))
-            tag_codes.extend(tags.setdefault(t.casefold(), len(tags)) for t in program.tags)
-            tag_starts.append(len(tag_codes))
-            evaluation_codes.append(
-                EVALUATION_VALUES.index(program.evaluation)
-                if program.evaluation in EVALUATION_VALUES
-                else -1
-            )
-            setting_bits.append(
-                sum(
-                    1 << SETTING_VALUES.index(s)
-                    for s in set(program.setting)
-                    if s in SETTING_VALUES
-                )
-            )
-            if progress is not None and done % 1000 == 0:
-                progress(done)
+    done = 0
+
+    def merge(batch: _Batch) -> None:
+        nonlocal done
+        to_global = np.fromiter(
+            (vocabulary.setdefault(term, len(vocabulary)) for term in batch.terms),
+            dtype=np.int32,
+            count=len(batch.terms),
+        )
+        column_parts.append(to_global[batch.columns] if len(batch.columns) else batch.columns)
+        value_parts.append(batch.values)
+        length_parts.append(batch.lengths)
+        word_counts.update(batch.words)
+        pair_counts.update(batch.pairs)
+        writer.add_compressed(batch.blocks)
+        done += len(batch.lengths)
+        if progress is not None:
+            progress(done)
+
+    analysis = _Analysis(workers if workers is not None else analysis_workers(expected_records))
+    try:
+        with CompressedRecordWriter(folder / RECORDS_FILE, RECORDS_PER_BLOCK) as writer:
+            for programs in _batches(records, BATCH_RECORDS):
+                lines = []
+                for program in programs:
+                    record = json.dumps(program_to_json(program), ensure_ascii=False)
+                    lines.append(record.encode("utf-8") + b"\n")
+                    ids.append(program.id)
+                    title_keys.append(title_key(program.title))
+                    years.append(program.award_year)
+                    award_codes.append(awards.setdefault(program.award, len(awards)))
+                    country_codes.append(countries.setdefault(program.country, len(countries)))
+                    tag_codes.extend(tags.setdefault(t.casefold(), len(tags)) for t in program.tags)
+                    tag_starts.append(len(tag_codes))
+                    evaluation_codes.append(
+                        EVALUATION_VALUES.index(program.evaluation)
+                        if program.evaluation in EVALUATION_VALUES
+                        else -1
+                    )
+                    setting_bits.append(
+                        sum(
+                            1 << SETTING_VALUES.index(s)
+                            for s in set(program.setting)
+                            if s in SETTING_VALUES
+                        )
+                    )
+                segments = [record_segments(p) for p in programs]
+                for batch in analysis.submit(settings, weights, segments, lines):
+                    merge(batch)
+            for batch in analysis.finish():
+                merge(batch)
+            writer.close()
+    finally:
+        analysis.close()
     n_records = len(ids)
     if progress is not None:
         progress(n_records)
     if n_records == 0:
         raise ValueError("cannot build an index of no records")
 
-    cols = np.frombuffer(columns, dtype=np.int32)
-    data = np.frombuffer(values, dtype=np.float32).copy()
-    indptr = np.frombuffer(row_starts, dtype=np.int64).copy()
+    cols = np.concatenate(column_parts) if column_parts else np.zeros(0, np.int32)
+    column_parts.clear()
+    data = np.concatenate(value_parts) if value_parts else np.zeros(0, np.float32)
+    value_parts.clear()
+    indptr = np.zeros(n_records + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(length_parts), out=indptr[1:])
+    length_parts.clear()
     # In a large corpus, a two-word term found in one record only mostly repeats what its two
     # words already say; dropping those keeps the index a fraction of the size. A small,
     # curated corpus keeps them: there they tell similar records apart (measured on eval/).
@@ -253,39 +425,44 @@ def build_index_folder(
     remap = np.full(len(vocabulary), -1, dtype=np.int32)
     for new, term in enumerate(terms):
         remap[vocabulary[term]] = new
-    del vocabulary, kept_terms
+    vocabulary.clear()
+    del kept_terms
     chunk = 10_000_000
-    mapped = np.empty_like(cols)
     for start in range(0, len(cols), chunk):
-        mapped[start : start + chunk] = remap[cols[start : start + chunk]]
-    del cols, columns
-    if (mapped < 0).any():
-        keep = mapped >= 0
+        cols[start : start + chunk] = remap[cols[start : start + chunk]]
+    if (cols < 0).any():
+        keep = cols >= 0
         kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
         indptr = kept_before[indptr]
-        mapped, data = mapped[keep], data[keep]
+        cols, data = cols[keep], data[keep]
         del keep, kept_before
-    idf = _tfidf_in_place(data, mapped, indptr, len(terms), n_records)
+    idf = _tfidf_in_place(data, cols, indptr, len(terms), n_records)
 
     from scipy import sparse
 
-    rows_matrix = sparse.csr_matrix((data, mapped, indptr), shape=(n_records, len(terms)))
-    rows_matrix.sort_indices()
-    by_term = rows_matrix.tocsc()
-    by_term.sort_indices()
+    rows_matrix = sparse.csr_matrix((data, cols, indptr), shape=(n_records, len(terms)))
+    del cols, data
     doc_lsa, term_lsa = _fit_lsa(rows_matrix)
+    by_term = rows_matrix.tocsc()
+    del rows_matrix
+    by_term.sort_indices()
+    term_ptr = by_term.indptr.astype(np.int64, copy=False)
+    scale, quantised = quantise_columns(by_term.data, term_ptr)
+    postings = by_term.indices.astype(np.int32, copy=False)
+    del by_term
+    block_ptr, block_max = block_maxima(quantised, term_ptr)
 
     surface = _surfaces(terms, word_counts, pair_counts)
     surface_blob, surface_offsets = pack_strings(surface)
     id_order = sorted(range(n_records), key=lambda i: ids[i].encode("utf-8"))
     arrays = {
         "idf": idf,
-        "data": by_term.data.astype(np.float32, copy=False),
-        "indices": by_term.indices.astype(np.int32, copy=False),
-        "indptr": by_term.indptr.astype(np.int64, copy=False),
-        "row_data": rows_matrix.data.astype(np.float32, copy=False),
-        "row_indices": rows_matrix.indices.astype(np.int32, copy=False),
-        "row_indptr": rows_matrix.indptr.astype(np.int64, copy=False),
+        "data": quantised,
+        "indices": postings,
+        "indptr": term_ptr,
+        "scale": scale,
+        "block_max": block_max,
+        "block_ptr": block_ptr,
         "doc_lsa": doc_lsa,
         "term_lsa": term_lsa,
         "term_keys": sorted_keys(terms),
@@ -293,7 +470,7 @@ def build_index_folder(
         "surface_offsets": surface_offsets,
         "id_keys": sorted_keys(ids),
         "id_rows": np.asarray(id_order, dtype=np.int64),
-        "record_offsets": np.frombuffer(record_offsets, dtype=np.int64),
+        "record_blocks": np.asarray(writer.block_offsets, dtype=np.int64),
         "title_key": np.frombuffer(title_keys, dtype=np.uint64),
         "award_year": np.frombuffer(years, dtype=np.int16),
         "award_code": np.frombuffer(award_codes, dtype=np.int16),
@@ -311,11 +488,12 @@ def build_index_folder(
         "key": key,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "records": n_records,
+        "records_per_block": RECORDS_PER_BLOCK,
         "terms": len(terms),
         "arrays_bytes": (folder / ARRAYS_FILE).stat().st_size,
         "arrays_checksum": file_fingerprint(folder / ARRAYS_FILE),
         "records_bytes": (folder / RECORDS_FILE).stat().st_size,
-        "analyzer": analyzer.settings(),
+        "analyzer": settings,
         "field_weights": weights,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "synonyms": list(synonyms or []),
@@ -341,6 +519,70 @@ def build_index_folder(
     )
 
 
+def quantise_columns(data: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's largest value (``scale``) and its values as 16-bit fractions of it.
+
+    A stored value ``q`` stands for ``q * scale / QUANT_LEVELS``: within 1/131,070 of the
+    column's largest value, and never 0 for a present term.
+    """
+    n_terms = len(indptr) - 1
+    scale = np.zeros(n_terms, dtype=np.float32)
+    lengths = np.diff(indptr)
+    present = lengths > 0
+    if len(data):
+        scale[present] = np.maximum.reduceat(data, indptr[:-1][present])
+    quantised = np.empty(len(data), dtype=np.uint16)
+    chunk = 10_000_000
+    first = 0
+    while first < n_terms:
+        last = int(np.searchsorted(indptr, indptr[first] + chunk, side="right")) - 1
+        last = min(max(last, first + 1), n_terms)
+        start, end = int(indptr[first]), int(indptr[last])
+        factor = np.repeat(QUANT_LEVELS / np.maximum(scale[first:last], 1e-30), lengths[first:last])
+        levels = np.rint(data[start:end] * factor)
+        quantised[start:end] = np.clip(levels, 1, QUANT_LEVELS)
+        first = last
+    return scale, quantised
+
+
+def block_maxima(quantised: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks of BLOCK postings per term: where each term's blocks start, and their maxima."""
+    lengths = np.diff(indptr)
+    blocks = (lengths + BLOCK - 1) // BLOCK
+    block_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(blocks, out=block_ptr[1:])
+    within = np.arange(block_ptr[-1], dtype=np.int64) - np.repeat(block_ptr[:-1], blocks)
+    starts = np.repeat(indptr[:-1], blocks) + BLOCK * within
+    if not len(starts):
+        return block_ptr, np.zeros(0, dtype=np.uint16)
+    return block_ptr, np.maximum.reduceat(quantised, starts).astype(np.uint16)
+
+
+def record_vector(
+    program: Program,
+    analyzer: Analyzer,
+    weights: Mapping[str, float],
+    lookup: Callable[[list[str]], np.ndarray],
+    idf: np.ndarray,
+) -> dict[int, float]:
+    """A record's L2-normalised TF-IDF vector computed from its text, exactly as the build does
+    (before quantisation): column -> weight. ``lookup`` gives the columns of terms (-1: none)."""
+    counts = weighted_term_counts(program, analyzer, weights)
+    terms = list(counts)
+    columns = lookup(terms)
+    present = columns >= 0
+    if not present.any():
+        return {}
+    values = np.fromiter(counts.values(), dtype=np.float32, count=len(terms))[present]
+    kept = columns[present]
+    np.log(values, out=values)
+    values += 1.0
+    values *= idf[kept]
+    norm = np.sqrt(np.square(values, dtype=np.float64).sum())
+    values /= np.float32(norm)
+    return {int(c): float(v) for c, v in zip(kept, values, strict=True)}
+
+
 def _tfidf_in_place(
     data: np.ndarray, columns: np.ndarray, indptr: np.ndarray, n_terms: int, n_records: int
 ) -> np.ndarray:
@@ -352,16 +594,19 @@ def _tfidf_in_place(
     chunk = 10_000_000
     for start in range(0, len(data), chunk):
         data[start : start + chunk] *= idf[columns[start : start + chunk]]
-    squares = np.square(data, dtype=np.float64)
     lengths = np.diff(indptr)
-    sums = np.add.reduceat(squares, indptr[:-1]) if len(squares) else np.zeros(len(lengths))
-    norms = np.sqrt(np.where(lengths > 0, sums, 1.0))
-    del squares
     rows_per_chunk = 100_000
     for first in range(0, len(lengths), rows_per_chunk):
         last = min(first + rows_per_chunk, len(lengths))
         start, end = indptr[first], indptr[last]
-        data[start:end] /= np.repeat(norms[first:last], lengths[first:last]).astype(np.float32)
+        squares = np.square(data[start:end], dtype=np.float64)
+        part = lengths[first:last]
+        sums = np.zeros(last - first)
+        filled = part > 0
+        if filled.any():
+            sums[filled] = np.add.reduceat(squares, (indptr[first:last] - start)[filled])
+        norms = np.sqrt(np.where(filled, sums, 1.0))
+        data[start:end] /= np.repeat(norms, part).astype(np.float32)
     return idf
 
 

@@ -15,10 +15,11 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from . import __version__
-from .corpus import Corpus, check_record_id, load_corpus, resolve_corpus_path
+from .corpus import Corpus, check_record_id, resolve_corpus_path
 from .errors import ProgramFinderError, QueryError
 from .filters import Filters
 from .query import MAX_QUERY_CHARS
+from .sources import load_corpus
 
 P = ParamSpec("P")
 R = TypeVar("R")

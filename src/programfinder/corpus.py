@@ -40,6 +40,8 @@ TEXT_FIELDS = (
     "evaluation",
     "evaluator",
 )
+# Corpus files other than a folder of Markdown records (read by ``sources``).
+FILE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 LIST_FIELDS = ("problem", "tactics", "partners", "other_sources", "related", "setting")
 COUNT_FIELDS = ("population", "officers")
 KNOWN_FIELDS = (*TEXT_FIELDS, "award_year", "started", "outcomes", *LIST_FIELDS, *COUNT_FIELDS)
@@ -302,48 +304,8 @@ def record_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
-    """Load and check every record below ``path`` (default: ``$PROGRAMFINDER_CORPUS`` or the shipped corpus).
-
-    Raises ``CorpusError`` when the folder is missing or holds no record files. Problems in single
-    records do not raise: they are collected in ``Corpus.problems`` and the broken records are
-    left out.
-
-    Example:
-        >>> corpus = load_corpus()
-        >>> corpus.get("iacp-crime-prevention-2019-round-rock-pd").title
-        'Operation Front Porch'
-    """
-    from .sources import checked_records
-
-    root = resolve_corpus_path(path)
-    check_corpus_path(root)
-    vocabulary = load_vocabulary(root if root.is_dir() else root.parent)[0]
-    programs: list[Program] = []
-    problems: list[Problem] = []
-    seen = 0
-    for program, record_problems in checked_records(root):
-        seen += 1
-        problems.extend(record_problems)
-        if program is not None:
-            programs.append(program)
-    if root.is_file() and not programs and not problems:
-        raise CorpusError(f"No records in {root}: the file is empty.")
-    problems.extend(_related_problems(programs))
-    programs.sort(key=lambda p: (-p.award_year, p.award, p.title.casefold(), p.id))
-    return Corpus(
-        root=root,
-        programs=tuple(programs),
-        problems=tuple(problems),
-        vocabulary=vocabulary,
-        files_checked=len(record_files(root)) if root.is_dir() else seen,
-    )
-
-
 def check_corpus_path(root: Path) -> None:
     """Raise ``CorpusError`` unless ``root`` is a folder with record files, or a JSONL/CSV file."""
-    from .sources import FILE_SUFFIXES
-
     if not root.exists():
         raise CorpusError(
             f"Corpus folder not found: {root}. Pass --corpus with a folder of record files "

@@ -19,7 +19,7 @@ from .errors import DraftError
 from .explain import display_term, sentences
 
 if TYPE_CHECKING:
-    from .index import ProgramIndex
+    from .scoring import Scorer
 
 #: A draft is compared on at most this many characters (about 150 pages).
 MAX_DRAFT_CHARS = 1_000_000
@@ -89,7 +89,7 @@ class Gaps:
 
 
 def find_gaps(
-    index: ProgramIndex,
+    index: Scorer,
     text: str,
     weights: Mapping[int, float],
     rows: Sequence[int],
@@ -119,10 +119,7 @@ def find_gaps(
             if part
             for term in index.analyzer(part)
         }
-        start, end = index.row_indptr_[row], index.row_indptr_[row + 1]
-        for column, value in zip(
-            index.row_indices_[start:end], index.row_data_[start:end], strict=True
-        ):
+        for column, value in index.record_weights(row).items():
             term = index.terms_[int(column)]
             if int(column) in weights or term in draft_terms or term in names or term[:1].isdigit():
                 continue

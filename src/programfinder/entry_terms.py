@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import CorpusError
 from .synonyms import Expansion, phrase_stems, present_sequences
@@ -86,6 +87,26 @@ def analyze_entry_terms(
     return analyzed
 
 
+_BY_STEMS: dict[tuple[int, int], tuple[object, dict[tuple[str, ...], list[int]]]] = {}
+
+
+def entries_by_stems(
+    analyzed: Sequence[Sequence[Any]], field: int
+) -> dict[tuple[str, ...], list[int]]:
+    """Positions of the entries of ``analyzed`` by the stems in their ``field``: a query looks up
+    the word sequences it holds instead of testing every entry (kept while ``analyzed`` lives)."""
+    cached = _BY_STEMS.get((id(analyzed), field))
+    if cached is not None and cached[0] is analyzed:
+        return cached[1]
+    positions: dict[tuple[str, ...], list[int]] = {}
+    for position, entry in enumerate(analyzed):
+        positions.setdefault(tuple(str(entry[field]).split()), []).append(position)
+    if len(_BY_STEMS) > 16:
+        _BY_STEMS.clear()
+    _BY_STEMS[(id(analyzed), field)] = (analyzed, positions)
+    return positions
+
+
 def find_tags(
     query_text: str, analyzed: Sequence[Sequence[str]], analyzer: Analyzer
 ) -> list[Expansion]:
@@ -94,12 +115,15 @@ def find_tags(
     ``analyze_entry_terms``."""
     if not analyzed:
         return []
-    longest = max(len(stems.split()) for _, _, _, stems in analyzed)
+    by_stems = entries_by_stems(analyzed, 3)
+    longest = max(len(key) for key in by_stems)
     present = present_sequences(analyzer.sequence(query_text), longest)
+    # the entries whose stems are present, in their own order (the first longest word wins)
+    matched = sorted(i for key in present for i in by_stems.get(key, ()))
     found: dict[str, str] = {}
     tag_stems: dict[str, str] = {}
-    for tag, stems_of_tag, word, stems in analyzed:
-        if tuple(stems.split()) in present and len(word) > len(found.get(tag, "")):
+    for tag, stems_of_tag, word, _stems in (analyzed[i] for i in matched):
+        if len(word) > len(found.get(tag, "")):
             found[tag] = word
             tag_stems[tag] = stems_of_tag
     return [

@@ -17,19 +17,19 @@ can see how a hit was reached and discard it:
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .entry_terms import find_tags
 from .glossary import find_everyday_words
+from .query import QueryPart
 from .synonyms import Expansion, expand
 from .text import normalize, tokenize
 from .thesaurus import default_thesaurus
 
 if TYPE_CHECKING:
-    from .index import ProgramIndex
+    from .scoring import Scorer
 
 # Weight of added words relative to typed words (1.0), per source.
 SYNONYM_WEIGHT = 0.3
@@ -50,21 +50,7 @@ MAX_THESAURUS_WORDS = 6  # kept per typed word, best first
 MIN_WORD_LENGTH = 3
 
 
-@dataclass(frozen=True)
-class QueryPart:
-    """Text to match and its weight; ``via``/``found`` say where it came from.
-
-    ``via`` is ``"typed"`` for the user's own words, else ``"synonym"``, ``"tag"`` or
-    ``"thesaurus"``, and ``found`` is the typed word or phrase that led to it.
-    """
-
-    text: str
-    weight: float
-    via: str = "typed"
-    found: str = ""
-
-
-def read_query(text: str, index: ProgramIndex) -> tuple[list[QueryPart], list[Expansion]]:
+def read_query(text: str, index: Scorer) -> tuple[list[QueryPart], list[Expansion]]:
     """The parts of a typed query (its own text first) and the expansions applied to it."""
     parts = [QueryPart(text, 1.0)]
     expansions: list[Expansion] = []
@@ -98,7 +84,7 @@ def read_query(text: str, index: ProgramIndex) -> tuple[list[QueryPart], list[Ex
 
 
 def thesaurus_expansions(
-    text: str, index: ProgramIndex, skip: Collection[str] = ()
+    text: str, index: Scorer, skip: Collection[str] = ()
 ) -> list[tuple[Expansion, list[float]]]:
     """For each typed word the thesaurus knows: the corpus words it may mean, with weights."""
     thesaurus = default_thesaurus()
@@ -111,10 +97,13 @@ def thesaurus_expansions(
     ]
     if not words:
         return []
+    known = [w for w in dict.fromkeys(words) if w not in skip and thesaurus.senses(w)]
+    if not known:
+        return []  # the usual case for names and jargon: no record needs to be read
     rows_of = {w: index.rows_with(w) for w in words}
     results = []
-    for word in dict.fromkeys(words):
-        if word in skip or rows_of[word].sum() > COMMON_WORD_SHARE * n_records:
+    for word in known:
+        if rows_of[word].sum() > COMMON_WORD_SHARE * n_records:
             continue
         context = np.zeros(n_records, dtype=bool)
         for other in words:

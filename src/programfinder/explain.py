@@ -5,11 +5,19 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
+from .hits import Hit
 from .text import Analyzer, stem, token_spans
+
+if TYPE_CHECKING:
+    from .model import Program
+    from .scoring import Scorer
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 SNIPPET_CHARS = 260
+# How many shared terms a similar-program hit shows.
+SHARED_TERMS = 6
 
 
 def display_term(term: str, surface: Mapping[str, str]) -> str:
@@ -99,3 +107,28 @@ def _trim(sentence: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple
     shift = len(prefix) - start
     kept = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
     return prefix + sentence[start:end] + suffix, kept
+
+
+def similar_hit(
+    program: Program, rank: int, score: float, shared: list[tuple[str, float]], index: Scorer
+) -> Hit:
+    """A similar-program hit: the terms it shares with the record or draft (largest
+    contribution first), its best sentence and the themes (bare numbers left out)."""
+    shared = sorted(shared, key=lambda item: (-item[1], item[0]))
+    snippet, highlights = best_snippet(program.body, dict(shared[:20]), index.analyzer)
+    shown = [(display_term(term, index.surface_), value) for term, value in shared]
+    # Bare numbers ("2019", "300") say little about what two programs share.
+    themes = collapse_terms(term for term, _ in shown if not _is_number(term))[:SHARED_TERMS]
+    return Hit(
+        program=program,
+        score=min(1.0, max(0.0, score)),
+        rank=rank,
+        snippet=snippet,
+        highlights=highlights,
+        contributions=tuple(shown[:SHARED_TERMS]),
+        shared_terms=tuple(themes),
+    )
+
+
+def _is_number(term: str) -> bool:
+    return term.replace(",", "").replace(".", "").replace(" ", "").isdigit()

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .entry_terms import entries_by_stems
 from .errors import CorpusError
 from .synonyms import Expansion, phrase_stems, present_sequences
 from .text import Analyzer
@@ -87,12 +88,13 @@ def find_everyday_words(
     (those not already in the query). ``analyzed`` comes from ``analyze_glossary``."""
     if not analyzed:
         return []
-    longest = max(len(str(entry[1]).split()) for entry in analyzed)
+    by_stems = entries_by_stems(analyzed, 1)
+    longest = max(len(key) for key in by_stems)
     present = present_sequences(analyzer.sequence(query_text), longest)
+    matched = sorted(i for key in present for i in by_stems.get(key, ()))
     expansions = []
-    for word, stems, meanings in analyzed:
-        if tuple(str(stems).split()) in present:
-            added = tuple(m for m, m_stems in meanings if tuple(m_stems.split()) not in present)
-            if added:
-                expansions.append(Expansion(found=str(word), added=added, via="glossary"))
+    for word, _stems, meanings in (analyzed[i] for i in matched):
+        added = tuple(m for m, m_stems in meanings if tuple(m_stems.split()) not in present)
+        if added:
+            expansions.append(Expansion(found=str(word), added=added, via="glossary"))
     return expansions

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+import numpy as np
+
 from .text import normalize, tokenize
 
 # Longer queries are cut here: a pasted document belongs in `similar --file`, and the cut keeps
@@ -27,6 +29,20 @@ class ParsedQuery:
     text: str
     phrases: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryPart:
+    """Text to match and its weight; ``via``/``found`` say where it came from.
+
+    ``via`` is ``"typed"`` for the user's own words, else ``"synonym"``, ``"tag"`` or
+    ``"thesaurus"``, and ``found`` is the typed word or phrase that led to it.
+    """
+
+    text: str
+    weight: float
+    via: str = "typed"
+    found: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,12 +80,24 @@ def parse_query(query: str) -> ParsedQuery:
     return ParsedQuery(" ".join(kept), tuple(phrases), tuple(excluded))
 
 
+def _letter_counts(words: Collection[str]) -> np.ndarray:
+    """Per word, how many times each character occurs (characters other than a-z share the last
+    column, which can only overstate what two words share: the bound stays a bound)."""
+    counts = np.zeros((len(words), 27), dtype=np.int16)
+    for row, word in enumerate(words):
+        for char in word:
+            code = ord(char) - 97
+            counts[row, code if 0 <= code < 26 else 26] += 1
+    return counts
+
+
 class Speller:
     """Spelling candidates (the corpus's words) grouped by first letter and length, so that a
     correction compares a word with a few hundred candidates, not the whole vocabulary."""
 
     def __init__(self, words: Collection[str]) -> None:
         self.words = words
+        self._counts: dict[tuple[str, int], np.ndarray] = {}
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in words:
             self._buckets.setdefault((word[:1], len(word)), []).append(word)
@@ -79,6 +107,25 @@ class Speller:
         found: list[str] = []
         for length in range(len(word) - 2, len(word) + 3):
             found.extend(self._buckets.get((word[:1], length), ()))
+        return found
+
+    def close_candidates(self, word: str, cutoff: float) -> list[str]:
+        """The ``candidates`` that ``difflib``'s quick ratio (an upper bound of its ratio) does
+        not rule out at ``cutoff``, computed for all of them at once: ``get_close_matches``
+        over these finds what it finds over all candidates, without comparing thousands."""
+        found: list[str] = []
+        own = _letter_counts([word])[0]
+        for length in range(len(word) - 2, len(word) + 3):
+            bucket = self._buckets.get((word[:1], length), [])
+            if not bucket:
+                continue
+            counts = self._counts.get((word[:1], length))
+            if counts is None:
+                counts = self._counts.setdefault((word[:1], length), _letter_counts(bucket))
+            shared = np.minimum(counts, own).sum(axis=1)
+            # difflib's quick_ratio: 2 * shared characters / total length
+            possible = 2.0 * shared / (len(word) + length) >= cutoff - 1e-9
+            found.extend(bucket[i] for i in np.flatnonzero(possible))
         return found
 
 
@@ -112,7 +159,9 @@ def correct_spelling(
         # "coresponder" and "co-responder" differ only by the hyphen: prefer that match outright.
         compact = word.replace("-", "")
         same = [c for c in candidates if c.replace("-", "") == compact]
-        best = same or difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+        best = same or difflib.get_close_matches(
+            word, speller.close_candidates(word, cutoff), n=1, cutoff=cutoff
+        )
         if best:
             corrections.append(Correction(word, best[0]))
             fixed.append(best[0])

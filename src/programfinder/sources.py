@@ -14,23 +14,32 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .corpus import (
+    FILE_SUFFIXES,
     LIST_FIELDS,
+    Corpus,
     Problem,
     Vocabulary,
+    _key_line,
+    _related_problems,
+    check_corpus_path,
     check_record_fields,
+    display_path,
     load_vocabulary,
     parse_record_file,
     record_files,
+    resolve_corpus_path,
 )
+from .errors import CorpusError
 from .model import Program
 
-FILE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+__all__ = ["FILE_SUFFIXES", "checked_records", "count_records", "iter_records", "load_corpus"]
 _IGNORED_KEYS = ("place", "path")  # written by our own exports; derived, not data
 
 
@@ -67,8 +76,6 @@ def iter_records(path: Path) -> Iterator[tuple[Program | None, list[Problem]]]:
 
 def checked_records(path: Path) -> Iterator[tuple[Program | None, list[Problem]]]:
     """``iter_records`` plus the checks across records: a repeated id is an error naming both."""
-    from .corpus import _key_line, display_path
-
     first_place: dict[str, Path] = {}
     for program, problems in iter_records(path):
         if program is not None and program.id in first_place:
@@ -211,3 +218,39 @@ def _iter_csv(path: Path, vocabulary: Vocabulary) -> Iterator[tuple[Program | No
 
 def _line_problem(path: Path, line: int | None, message: str, hint: str) -> Problem:
     return Problem("error", path, message, hint, line=line)
+
+
+def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
+    """Load and check every record below ``path`` (default: ``$PROGRAMFINDER_CORPUS`` or the shipped corpus).
+
+    Raises ``CorpusError`` when the folder is missing or holds no record files. Problems in single
+    records do not raise: they are collected in ``Corpus.problems`` and the broken records are
+    left out.
+
+    Example:
+        >>> corpus = load_corpus()
+        >>> corpus.get("iacp-crime-prevention-2019-round-rock-pd").title
+        'Operation Front Porch'
+    """
+    root = resolve_corpus_path(path)
+    check_corpus_path(root)
+    vocabulary = load_vocabulary(root if root.is_dir() else root.parent)[0]
+    programs: list[Program] = []
+    problems: list[Problem] = []
+    seen = 0
+    for program, record_problems in checked_records(root):
+        seen += 1
+        problems.extend(record_problems)
+        if program is not None:
+            programs.append(program)
+    if root.is_file() and not programs and not problems:
+        raise CorpusError(f"No records in {root}: the file is empty.")
+    problems.extend(_related_problems(programs))
+    programs.sort(key=lambda p: (-p.award_year, p.award, p.title.casefold(), p.id))
+    return Corpus(
+        root=root,
+        programs=tuple(programs),
+        problems=tuple(problems),
+        vocabulary=vocabulary,
+        files_checked=len(record_files(root)) if root.is_dir() else seen,
+    )

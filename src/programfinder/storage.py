@@ -11,6 +11,7 @@ import hashlib
 import json
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -195,20 +196,94 @@ class SortedKeys(Sequence[str]):
             yield bytes(key).decode("utf-8")
 
 
-class RecordStore(Sequence[Any]):
-    """Records kept as JSON lines on disk, read one at a time by offset (and kept once read)."""
+class CompressedRecordWriter:
+    """Writes records as JSON lines compressed (zlib) in blocks of ``per_block`` records, so
+    that one record is read by inflating a few kilobytes; ``block_offsets`` says where each block
+    starts (and, last, where the file ends)."""
+
+    def __init__(self, path: Path, per_block: int) -> None:
+        self._handle = path.open("wb")
+        self._per_block = per_block
+        self._pending: list[bytes] = []
+        self.block_offsets: list[int] = [0]
+
+    def add(self, line: bytes) -> None:
+        self._pending.append(line)
+        if len(self._pending) == self._per_block:
+            self._flush()
+
+    def add_compressed(self, blocks: Sequence[bytes]) -> None:
+        """Blocks already compressed elsewhere (by a worker process), in order."""
+        if self._pending:
+            raise ValueError("cannot add compressed blocks after a partial block")
+        for block in blocks:
+            self._handle.write(block)
+            self.block_offsets.append(self.block_offsets[-1] + len(block))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        self.add_compressed([compress_block(self._pending)])
+        self._pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self._handle.close()
+
+    def __enter__(self) -> CompressedRecordWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
+def compress_block(lines: Sequence[bytes]) -> bytes:
+    """One block of the records file: its JSON lines, joined and compressed."""
+    return zlib.compress(b"".join(lines), 6)
+
+
+class CompressedRecordStore(Sequence[Any]):
+    """Records kept in blocks of compressed JSON lines, read one block at a time (the last few
+    blocks read are kept, and so is every record once decoded)."""
 
     def __init__(
-        self, path: Path, offsets: np.ndarray, decode: Callable[[dict[str, Any]], Any]
+        self,
+        path: Path,
+        block_offsets: np.ndarray,
+        count: int,
+        per_block: int,
+        decode: Callable[[dict[str, Any]], Any],
     ) -> None:
         self._path = path
-        self._offsets = offsets
+        self._offsets = block_offsets
+        self._count = count
+        self._per_block = per_block
         self._decode = decode
         self._cache: dict[int, Any] = {}
+        self._blocks: dict[int, list[bytes]] = {}
         self._handle: Any = None
+        if len(block_offsets) - 1 != -(-count // per_block):
+            raise CacheError(f"{path}: the record blocks do not match the record count")
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return self._count
+
+    def _lines(self, block: int) -> list[bytes]:
+        lines = self._blocks.get(block)
+        if lines is not None:
+            return lines
+        if self._handle is None:
+            self._handle = self._path.open("rb")
+        start, end = int(self._offsets[block]), int(self._offsets[block + 1])
+        self._handle.seek(start)
+        try:
+            lines = zlib.decompress(self._handle.read(end - start)).split(b"\n")[:-1]
+        except zlib.error as exc:
+            raise CacheError(f"{self._path}: record block {block} is damaged ({exc})") from exc
+        if len(self._blocks) >= 64:
+            self._blocks.pop(next(iter(self._blocks)))
+        self._blocks[block] = lines
+        return lines
 
     @overload
     def __getitem__(self, position: int) -> Any: ...
@@ -224,13 +299,10 @@ class RecordStore(Sequence[Any]):
         cached = self._cache.get(position)
         if cached is not None:
             return cached
-        if self._handle is None:
-            self._handle = self._path.open("rb")
-        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
-        self._handle.seek(start)
+        block, within = divmod(position, self._per_block)
         try:
-            record = self._decode(json.loads(self._handle.read(end - start)))
-        except (ValueError, KeyError, TypeError) as exc:
+            record = self._decode(json.loads(self._lines(block)[within]))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise CacheError(f"{self._path}: record {position} is damaged ({exc})") from exc
         if len(self._cache) < 100_000:
             self._cache[position] = record

@@ -1,0 +1,487 @@
+"""Scoring records against a query vector: exhaustively, or with exact dynamic pruning.
+
+The document-term matrix is stored once, by term, with 16-bit values (``build.quantise_columns``)
+and the largest value of every block of ``BLOCK`` postings. A record's score for a query vector
+``q`` is ``sum(q[t] * value[t, record])`` over the query's terms, the cosine of the two unit
+vectors (up to the 16-bit rounding of the stored values).
+
+``Scorer.top`` returns exactly the records and scores of the exhaustive ranking, but skips work
+the way MaxScore and block-max WAND do, with whole numpy arrays instead of one record at a time:
+
+1. Terms are taken in order of their upper bound (query weight x the term's largest value).
+   Their posting lists are added into a score accumulator, and the set of records seen so far
+   grows. Before a long list, the threshold (a lower bound of the k-th best score, from the
+   scores seen so far or from the best blocks of that list) is raised; blocks of the list whose
+   maximum, plus every other term's bound, cannot reach it are skipped.
+2. Once the bounds of the terms left add up to less than the threshold, no unseen record can
+   enter the top k: the remaining (common, long) lists are only probed with ``searchsorted`` for
+   the records still in the running, which are dropped as soon as their bound falls short.
+3. The few records left are scored again term by term in the query's own order, so their scores
+   are bit for bit those of the exhaustive pass, and ranked by score, then by record number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
+from .filters import (
+    EVALUATION_CHOICES,
+    SETTING_CHOICES,
+    Filters,
+    award_matches,
+    normalize_country,
+)
+from .index_files import IndexFiles
+from .model import Program
+from .query import QueryPart
+
+# A query vector keeps at most this many terms (the most weighted; see part_weights).
+MAX_QUERY_TERMS = 200
+#: Share of the LSA cosine in the similar-programs score (0 = TF-IDF only).
+LSA_WEIGHT = 0.15
+# Below this many postings in all, a query is scored exhaustively (pruning would not pay).
+SMALL_QUERY_POSTINGS = 20_000
+# Above this many terms (a pasted passage, a draft) the bounds of the terms left stay above the
+# threshold until nearly the end, and one pass over every list is faster than probing them.
+MANY_TERMS = 16
+# A list at least this long is worth raising the threshold for before it is read.
+LONG_LIST = 4 * BLOCK
+# Bounds are compared with a little slack, so that float32 rounding never prunes a record that
+# the exhaustive pass would rank (pruning stays exact; it only skips a little less).
+SLACK = 1.0 - 1e-4
+
+
+class Scorer(IndexFiles):
+    """An opened index that can score records: posting lists, query vectors, top k."""
+
+    # ---------------------------------------------------------------- query vectors
+    def query_weights(self, text: str, extra: Iterable[tuple[str, float]] = ()) -> dict[int, float]:
+        """Column -> weight of the L2-normalised query vector for ``text`` (sublinear tf x idf).
+
+        ``extra`` adds (text, multiplier) pairs, e.g. synonym expansions at a lower weight; a term
+        present in several parts keeps its largest weight.
+        """
+        parts = [QueryPart(text, 1.0), *(QueryPart(t, m, "synonym") for t, m in extra)]
+        return self.part_weights(parts)[0]
+
+    def part_weights(
+        self, parts: Sequence[QueryPart]
+    ) -> tuple[dict[int, float], dict[int, QueryPart]]:
+        """The normalised query vector of weighted parts, and the part each term came from."""
+        weights: dict[int, float] = {}
+        origins: dict[int, QueryPart] = {}
+        for part in parts:
+            counts = Counter(self.analyzer(part.text))
+            terms = list(counts)
+            for term, column in zip(terms, self.terms_.lookup_many(terms), strict=True):
+                if column < 0:
+                    continue
+                value = (1.0 + math.log(counts[term])) * float(self.idf_[column]) * part.weight
+                if value > weights.get(int(column), 0.0):
+                    weights[int(column)] = value
+                    origins[int(column)] = part
+        norm = math.sqrt(sum(v * v for v in weights.values()))
+        if not norm:
+            return {}, {}
+        if len(weights) > MAX_QUERY_TERMS:
+            # A long draft: its most weighted terms decide the ranking; the many common words
+            # it also holds have the longest posting lists and the smallest weights.
+            kept = sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TERMS]
+            weights = dict(kept)
+        return {c: v / norm for c, v in weights.items()}, {c: origins[c] for c in weights}
+
+    def record_weights(self, row: int) -> dict[int, float]:
+        """A record's own (unit-length) TF-IDF vector, column -> weight, from its text: the
+        stored matrix holds each record once, by term, so the vector is computed as the build
+        computed it (before the 16-bit rounding)."""
+        return record_vector(
+            self.programs[row], self.analyzer, self.field_weights, self._columns, self.idf_
+        )
+
+    def _columns(self, terms: list[str]) -> np.ndarray:
+        return self.terms_.lookup_many(terms)
+
+    # ---------------------------------------------------------------- posting lists
+    def posting(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """(record rows, values) of one term; values as float32."""
+        start, end = self.indptr_[column], self.indptr_[column + 1]
+        unit = np.float32(float(self.scale_[column]) / QUANT_LEVELS)
+        return self._indices[start:end], unit * self._data[start:end]
+
+    def _multipliers(self, weights: Mapping[int, float]) -> np.ndarray:
+        """Per query term, the float32 factor that turns a stored 16-bit value into that term's
+        share of the score (the one factor both the exhaustive and the pruned pass use)."""
+        columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        factors: np.ndarray = (values * self.scale_[columns] / QUANT_LEVELS).astype(np.float32)
+        return factors
+
+    def value(self, row: int, column: int) -> float:
+        """One entry of the document-term matrix."""
+        start, end = int(self.indptr_[column]), int(self.indptr_[column + 1])
+        rows = self._indices[start:end]
+        position = int(np.searchsorted(rows, row))
+        if position < len(rows) and rows[position] == row:
+            return float(self._data[start + position]) * float(self.scale_[column]) / QUANT_LEVELS
+        return 0.0
+
+    def shared_terms(self, weights: Mapping[int, float], row: int) -> list[tuple[int, float]]:
+        """(column, weight x value) of the query terms a record holds, in the query's order."""
+        shared = []
+        for column, weight in weights.items():
+            value = self.value(row, column)
+            if value > 0:
+                shared.append((column, weight * value))
+        return shared
+
+    def document_matrix(self) -> Any:
+        """The L2-normalised TF-IDF matrix (records x terms) as a scipy CSR matrix (values
+        within 16-bit rounding; built from the stored by-term matrix)."""
+        from scipy import sparse
+
+        units = (self.scale_.astype(np.float64) / QUANT_LEVELS).astype(np.float32)
+        values = self.data_ * np.repeat(units, np.diff(self.indptr_))
+        by_term = sparse.csc_matrix(
+            (values, self.indices_, self.indptr_), shape=(len(self.programs), len(self.terms_))
+        )
+        return by_term.tocsr()
+
+    # ---------------------------------------------------------------- scores
+    def score(self, weights: Mapping[int, float]) -> np.ndarray:
+        """Cosine score of every record against a normalised query vector (exhaustive)."""
+        scores = np.zeros(len(self.programs), dtype=np.float32)
+        for column, factor in zip(weights, self._multipliers(weights), strict=True):
+            start, end = self.indptr_[column], self.indptr_[column + 1]
+            scores[self._indices[start:end]] += factor * self._data[start:end]
+        return scores
+
+    def _exact(self, rows: np.ndarray, weights: Mapping[int, float]) -> np.ndarray:
+        """The scores of ``rows`` (sorted), summed in the same order as ``score`` does."""
+        scores = np.zeros(len(rows), dtype=np.float32)
+        for column, factor in zip(weights, self._multipliers(weights), strict=True):
+            start, end = int(self.indptr_[column]), int(self.indptr_[column + 1])
+            listed = self._indices[start:end]
+            positions = np.searchsorted(listed, rows)
+            inside = positions < len(listed)
+            found = np.flatnonzero(inside)
+            found = found[listed[positions[found]] == rows[found]]
+            scores[found] += factor * self._data[start + positions[found]]
+        return scores
+
+    def top(
+        self, weights: Mapping[int, float], limit: int, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best (row, score) pairs with a positive score, best first (ties by row),
+        exactly as ``top_rows(score(weights))`` ranks them, without scoring every posting."""
+        excluded = np.fromiter(exclude, dtype=np.int64)
+        k = limit + len(excluded)
+        if not weights:
+            return []
+        factors = self._multipliers(weights)
+        columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        starts = self.indptr_[columns].astype(np.int64)
+        ends = self.indptr_[columns + 1].astype(np.int64)
+        n = len(self.programs)
+        accumulator = np.zeros(n, dtype=np.float32)
+        seen = np.zeros(n, dtype=bool)
+        if len(columns) > MANY_TERMS:
+            scores = self.score(weights)
+            candidates = np.flatnonzero(scores > 0)
+            return _best(candidates, scores[candidates], excluded, limit)
+        if int((ends - starts).sum()) <= SMALL_QUERY_POSTINGS:
+            # In the query's own order, so that the accumulated scores are already exact.
+            for position in range(len(columns)):
+                start, end = starts[position], ends[position]
+                rows = self._indices[start:end]
+                accumulator[rows] += factors[position] * self._data[start:end]
+                seen[rows] = True
+            candidates = (
+                np.flatnonzero(seen) if n <= 4 * k else _seen_rows(seen, self, starts, ends)
+            )
+            return _best(candidates, accumulator[candidates], excluded, limit)
+        survivors = self._pruned(columns, factors, starts, ends, accumulator, seen, k)
+        survivors.sort()
+        return _best(survivors, self._exact(survivors, weights), excluded, limit)
+
+    def _pruned(
+        self,
+        columns: np.ndarray,
+        factors: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        accumulator: np.ndarray,
+        seen: np.ndarray,
+        k: int,
+    ) -> np.ndarray:
+        """The records that may be in the top ``k`` (every one that is), by MaxScore with
+        block maxima (see the module docstring)."""
+        bounds = factors.astype(np.float64) * QUANT_LEVELS
+        order = np.argsort(-bounds, kind="stable")
+        suffix = np.zeros(len(order) + 1)
+        suffix[:-1] = np.cumsum(bounds[order][::-1])[::-1]
+        total = float(suffix[0])
+        parts: list[np.ndarray] = []
+        seen_count = 0
+        threshold = 0.0
+        added_since = 0  # postings added since the threshold was last raised from them
+        step = 0
+        while step < len(order):
+            term = order[step]
+            start, end = int(starts[term]), int(ends[term])
+            if end - start >= LONG_LIST:
+                # raising the threshold costs a pass over the records seen: only when enough
+                # has been added since the last time for it to have moved
+                if seen_count >= k and 4 * added_since >= seen_count:
+                    parts = [np.concatenate(parts)]
+                    threshold = max(threshold, _kth(accumulator[parts[0]], k))
+                    added_since = 0
+                threshold = max(
+                    threshold, self._block_seed(int(columns[term]), factors[term], start, end, k)
+                )
+                if threshold > 0 and suffix[step] < threshold * SLACK:
+                    break  # no record unseen so far can reach the top k
+            if threshold > 0 and end - start >= LONG_LIST:
+                positions = self._kept_postings(
+                    int(columns[term]), factors[term], start, end, total - bounds[term], threshold
+                )
+                rows = self._indices[positions]
+                values = self._data[positions]
+            else:
+                rows = self._indices[start:end]
+                values = self._data[start:end]
+            accumulator[rows] += factors[term] * values
+            added_since += len(rows)
+            new = rows[~seen[rows]]
+            seen[new] = True
+            parts.append(new)
+            seen_count += len(new)
+            step += 1
+        candidates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        partial = accumulator[candidates]
+        if len(candidates) > k:
+            threshold = max(threshold, _kth(partial, k))
+        alive = candidates[partial + suffix[step] >= threshold * SLACK]
+        for later in range(step, len(order)):
+            term = order[later]
+            start, end = int(starts[term]), int(ends[term])
+            listed = self._indices[start:end]
+            positions = np.searchsorted(listed, alive)
+            found = np.flatnonzero(positions < len(listed))
+            found = found[listed[positions[found]] == alive[found]]
+            accumulator[alive[found]] += factors[term] * self._data[start + positions[found]]
+            partial = accumulator[alive]
+            if len(alive) > k:
+                threshold = max(threshold, _kth(partial, k))
+            alive = alive[partial + suffix[later + 1] >= threshold * SLACK]
+        survivors: np.ndarray = alive.astype(np.int64)
+        return survivors
+
+    def _block_seed(self, column: int, factor: float, start: int, end: int, k: int) -> float:
+        """A lower bound of the k-th best score: the k-th best value of this term in its best
+        blocks (each is a real record's partial score)."""
+        if end - start < k:
+            return 0.0
+        first, last = int(self.block_ptr_[column]), int(self.block_ptr_[column + 1])
+        maxima = self.block_max_[first:last]
+        wanted = -(-k // BLOCK) + 1
+        best = np.argsort(-maxima.astype(np.int64), kind="stable")[:wanted]
+        positions = _block_positions(best, start, end)
+        values = self._data[positions]
+        if len(values) < k:
+            return 0.0
+        return float(factor) * float(np.partition(values, len(values) - k)[len(values) - k])
+
+    def _kept_postings(
+        self,
+        column: int,
+        factor: float,
+        start: int,
+        end: int,
+        others: float,
+        threshold: float,
+    ) -> np.ndarray:
+        """Positions of the postings of ``column`` in blocks that can still reach ``threshold``."""
+        first, last = int(self.block_ptr_[column]), int(self.block_ptr_[column + 1])
+        maxima = self.block_max_[first:last].astype(np.float64) * float(factor)
+        kept = np.flatnonzero(maxima + others >= threshold * SLACK)
+        if len(kept) == last - first:
+            return np.arange(start, end, dtype=np.int64)
+        return _block_positions(kept, start, end)
+
+    def matching_count(self, weights: Mapping[int, float], extra: np.ndarray) -> int:
+        """How many records hold at least one query term (or are in ``extra``)."""
+        hit = np.zeros(len(self.programs), dtype=bool)
+        for column in weights:
+            start, end = self.indptr_[column], self.indptr_[column + 1]
+            hit[self._indices[start:end]] = True
+        hit[extra] = True
+        return int(np.count_nonzero(hit))
+
+    def semantic_scores(self, weights: Mapping[int, float]) -> np.ndarray | None:
+        """Cosine of every record with ``weights`` in the latent semantic (LSA) space, in [0, 1];
+        ``None`` when the index has no LSA space (large corpora) or the query projects to 0."""
+        if self.doc_lsa_.size == 0 or not weights:
+            return None
+        columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        values = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+        projected = values @ self.term_lsa_[columns]
+        norm = float(np.linalg.norm(projected))
+        if norm == 0:
+            return None
+        semantic: np.ndarray = np.clip(self.doc_lsa_ @ (projected / norm), 0.0, 1.0)
+        return semantic
+
+    def blended_scores(
+        self, weights: Mapping[int, float], lsa_weight: float, *, matched_only: bool = False
+    ) -> np.ndarray:
+        """TF-IDF cosine blended with the LSA cosine: ``(1 - w) * tfidf + w * lsa``.
+
+        With ``matched_only`` a record that shares no term with the query keeps score 0: a search
+        hit always has a word the user can see, the latent space only reorders.
+        """
+        lexical = self.score(weights)
+        semantic = self.semantic_scores(weights) if lsa_weight > 0 else None
+        if semantic is None:
+            return lexical
+        blended: np.ndarray = ((1 - lsa_weight) * lexical + lsa_weight * semantic).astype(
+            np.float32
+        )
+        if matched_only:
+            blended[lexical <= 0] = 0.0
+        return blended
+
+    def best(
+        self,
+        weights: Mapping[int, float],
+        lsa_weight: float,
+        limit: int,
+        *,
+        matched_only: bool = False,
+        exclude: Sequence[int] = (),
+    ) -> list[tuple[int, float]]:
+        """The best (row, score) pairs for a query vector, best first: pruned when the index has
+        no LSA space (then the blend is the TF-IDF cosine alone), else every record is scored."""
+        if self.doc_lsa_.size == 0 or lsa_weight <= 0:
+            return self.top(weights, limit, exclude)
+        scores = self.blended_scores(weights, lsa_weight, matched_only=matched_only)
+        mask = np.ones(len(scores), dtype=bool)
+        mask[list(exclude)] = False
+        return [(row, float(scores[row])) for row in self.top_rows(scores, mask, limit)]
+
+    # ---------------------------------------------------------------- selecting records
+    def rows_with(self, text: str) -> np.ndarray:
+        """Boolean mask of documents that contain every unigram of ``text``."""
+        mask = np.ones(len(self.programs), dtype=bool)
+        terms = set(self.analyzer.unigrams(text))
+        if not terms:
+            return np.zeros(len(self.programs), dtype=bool)
+        for term in terms:
+            column = self.terms_.lookup(term)
+            hit = np.zeros(len(self.programs), dtype=bool)
+            if column is not None:
+                start, end = self.indptr_[column], self.indptr_[column + 1]
+                hit[self._indices[start:end]] = True
+            mask &= hit
+        return mask
+
+    def contains_phrase(self, program: Program, phrase: str) -> bool:
+        """True when the words of ``phrase`` appear together, in order, in one part of the record."""
+        wanted = self.analyzer.sequence(phrase)
+        if not wanted:
+            return True
+        n = len(wanted)
+        for segments in record_segments(program).values():
+            for segment in segments:
+                seq = self.analyzer.sequence(segment)
+                if any(seq[i : i + n] == wanted for i in range(len(seq) - n + 1)):
+                    return True
+        return False
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """Boolean mask of documents that pass ``filters`` (vectorised over stored codes)."""
+        n = len(self.programs)
+        mask = np.ones(n, dtype=bool)
+        if not filters.active:
+            return mask
+        years = self.award_year_
+        if filters.year is not None:
+            mask &= years == filters.year
+        if filters.since is not None:
+            mask &= years >= filters.since
+        if filters.until is not None:
+            mask &= years <= filters.until
+        if filters.award:
+            award = filters.award
+            codes = [i for i, name in enumerate(self.awards) if award_matches(award, name)]
+            mask &= np.isin(self.award_code_, codes)
+        if filters.country:
+            country = normalize_country(filters.country)
+            codes = [i for i, c in enumerate(self.countries) if normalize_country(c) == country]
+            mask &= np.isin(self.country_code_, codes)
+        if filters.evaluation:
+            mask &= self.evaluation_code_ == EVALUATION_CHOICES.index(filters.evaluation)
+        if filters.setting:
+            mask &= (self.setting_bits_ & (1 << SETTING_CHOICES.index(filters.setting))) > 0
+        if filters.tags:
+            owners = np.repeat(np.arange(n), np.diff(self.tag_indptr_))
+            for tag in filters.tags:
+                wanted_tag = tag.casefold().strip()
+                has_tag = np.zeros(n, dtype=bool)
+                if wanted_tag in self.tags:
+                    has_tag[owners[self.tag_codes_ == self.tags.index(wanted_tag)]] = True
+                mask &= has_tag
+        return mask
+
+    def top_rows(self, scores: np.ndarray, mask: np.ndarray, limit: int) -> list[int]:
+        """The best ``limit`` rows among ``mask`` with a positive score, best first (ties by row)."""
+        candidates = np.flatnonzero(mask & (scores > 0))
+        return [row for row, _ in _best(candidates, scores[candidates], np.zeros(0), limit)]
+
+
+def _best(
+    rows: np.ndarray, scores: np.ndarray, excluded: np.ndarray, limit: int
+) -> list[tuple[int, float]]:
+    """The ``limit`` best of ``rows`` (distinct) by score, then row; positive scores only."""
+    keep = scores > 0
+    if len(excluded):
+        keep &= ~np.isin(rows, excluded)
+    rows, scores = rows[keep], scores[keep]
+    if len(rows) > limit:
+        cut = np.argpartition(-scores, limit - 1)[:limit]
+        # include every candidate tied with the last one so that the result is deterministic
+        tied = scores >= scores[cut].min()
+        rows, scores = rows[tied], scores[tied]
+    order = np.lexsort((rows, -scores))[:limit]
+    return [(int(rows[i]), float(scores[i])) for i in order]
+
+
+def _kth(values: np.ndarray, k: int) -> float:
+    """The k-th largest of ``values`` (0 when there are fewer)."""
+    if len(values) < k:
+        return 0.0
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _block_positions(blocks: np.ndarray, start: int, end: int) -> np.ndarray:
+    """Posting positions covered by the given block numbers of a list [start, end)."""
+    if not len(blocks):
+        return np.zeros(0, dtype=np.int64)
+    firsts = start + BLOCK * blocks.astype(np.int64)
+    sizes = np.minimum(firsts + BLOCK, end) - firsts
+    offsets = np.repeat(firsts - np.cumsum(sizes) + sizes, sizes)
+    positions: np.ndarray = offsets + np.arange(int(sizes.sum()), dtype=np.int64)
+    return positions
+
+
+def _seen_rows(
+    seen: np.ndarray, scorer: Scorer, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """The distinct rows of a few short posting lists (cheaper than a scan of ``seen``)."""
+    rows = np.concatenate([scorer._indices[s:e] for s, e in zip(starts, ends, strict=True)])
+    return np.unique(rows).astype(np.int64)
