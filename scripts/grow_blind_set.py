@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 
 import yaml
+from split_blind_set import read_parts
 
 WAVE_NOTE = """\
 #
@@ -59,29 +60,7 @@ def main() -> None:
         data = sets[split]
         n = add_grades(data["queries"], regrade) + add_grades(data["drafts"], regrade)
         print(f"{split}: {n} grades added to existing items")
-    queries: dict[str, list[dict[str, object]]] = {}
-    drafts: list[dict[str, object]] = []
-    for part in args.parts:
-        data = yaml.safe_load(part.read_text(encoding="utf-8"))
-        for query in data["queries"]:
-            kind = str(query["kind"])
-            queries.setdefault(kind, []).append(
-                {
-                    "query": query["query"],
-                    "type": kind,
-                    "target": query["target"],
-                    "relevant": query["relevant"],
-                }
-            )
-        drafts.extend(
-            {
-                "name": d["name"],
-                "target": d["target"],
-                "text": " ".join(str(d["text"]).split()),
-                "relevant": d["relevant"],
-            }
-            for d in data["drafts"]
-        )
+    queries, drafts = read_parts(args.parts)
     rng = random.Random(args.seed)
     for kind in sorted(queries):
         items = queries[kind]

@@ -33,20 +33,26 @@ HEADER = """\
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("parts", nargs="+", type=Path)
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--out", type=Path, default=Path("eval"))
-    args = parser.parse_args()
-    queries: dict[str, list[dict[str, object]]] = {}
-    drafts: list[dict[str, object]] = []
-    for part in args.parts:
+Item = dict[str, object]
+
+
+def read_parts(parts: list[Path]) -> tuple[dict[str, list[Item]], list[Item]]:
+    """The queries of the writers' part files, by kind, and their drafts, in the judged-set shape
+    (``type`` for the kind, the draft's text on one line)."""
+    queries: dict[str, list[Item]] = {}
+    drafts: list[Item] = []
+    for part in parts:
         data = yaml.safe_load(part.read_text(encoding="utf-8"))
         for query in data["queries"]:
-            item = {"query": query["query"], "type": query["kind"], "target": query["target"],
-                    "relevant": query["relevant"]}  # fmt: skip
-            queries.setdefault(str(query["kind"]), []).append(item)
+            kind = str(query["kind"])
+            queries.setdefault(kind, []).append(
+                {
+                    "query": query["query"],
+                    "type": kind,
+                    "target": query["target"],
+                    "relevant": query["relevant"],
+                }
+            )
         drafts.extend(
             {
                 "name": d["name"],
@@ -56,6 +62,16 @@ def main() -> None:
             }
             for d in data["drafts"]
         )
+    return queries, drafts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("parts", nargs="+", type=Path)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--out", type=Path, default=Path("eval"))
+    args = parser.parse_args()
+    queries, drafts = read_parts(args.parts)
     rng = random.Random(args.seed)
     halves: dict[str, dict[str, list[dict[str, object]]]] = {
         "dev": {"queries": [], "drafts": []},

@@ -15,37 +15,24 @@ from typing import Any
 from .errors import CorpusError
 from .synonyms import Expansion, phrase_stems, present_sequences
 from .text import Analyzer
+from .word_lists import read_word_list, word_list_path
 
 ENTRY_TERMS_FILE = "entry-terms.yaml"
 
 
 def entry_terms_path(corpus_root: Path) -> Path | None:
     """The entry-term list for a corpus: its own file, else the shipped one (if any)."""
-    own = corpus_root / ENTRY_TERMS_FILE
-    if own.is_file():
-        return own
-    from .corpus import shipped_corpus_path
-
-    shipped = shipped_corpus_path() / ENTRY_TERMS_FILE
-    return shipped if shipped.is_file() else None
+    return word_list_path(corpus_root, ENTRY_TERMS_FILE)
 
 
 def load_entry_terms(path: Path | None) -> dict[str, list[str]]:
     """Tag -> its entry terms, from a YAML file of ``problem:`` and ``tactics:`` mappings."""
     if path is None:
         return {}
-    import yaml
-
     example = "e.g.\nproblem:\n  homelessness: [rough sleepers, unhoused]"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise CorpusError(
-            f"{where}: cannot read the entry-term list ({exc.__class__.__name__}). "
-            f"It must map each tag to a list of words, {example}"
-        ) from exc
+    data = read_word_list(
+        path, "entry-term list", f"It must map each tag to a list of words, {example}"
+    )
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(

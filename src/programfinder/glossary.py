@@ -17,36 +17,25 @@ from .entry_terms import entries_by_stems
 from .errors import CorpusError
 from .synonyms import Expansion, phrase_stems, present_sequences
 from .text import Analyzer
+from .word_lists import read_word_list, word_list_path
 
 GLOSSARY_FILE = "everyday-words.yaml"
 
 
 def glossary_path(corpus_root: Path) -> Path | None:
     """The glossary for a corpus: its own file, else the shipped one (if any)."""
-    own = corpus_root / GLOSSARY_FILE
-    if own.is_file():
-        return own
-    from .corpus import shipped_corpus_path
-
-    shipped = shipped_corpus_path() / GLOSSARY_FILE
-    return shipped if shipped.is_file() else None
+    return word_list_path(corpus_root, GLOSSARY_FILE)
 
 
 def load_glossary(path: Path | None) -> dict[str, list[str]]:
     """Everyday word -> standard words, from a YAML mapping (``coppers: [police officers]``)."""
     if path is None:
         return {}
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise CorpusError(
-            f"{where}: cannot read the everyday-words glossary ({exc.__class__.__name__}). "
-            "It must map each word to the standard words, e.g. coppers: [police officers]."
-        ) from exc
+    data = read_word_list(
+        path,
+        "everyday-words glossary",
+        "It must map each word to the standard words, e.g. coppers: [police officers].",
+    )
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .text import Analyzer, normalize, tokenize
+from .word_lists import read_word_list, word_list_path
 
 SYNONYMS_FILE = "synonyms.yaml"
 
@@ -38,30 +39,18 @@ class Expansion:
 
 def synonyms_path(corpus_root: Path) -> Path | None:
     """The synonym list for a corpus: its own ``synonyms.yaml``, else the shipped one (if any)."""
-    own = corpus_root / SYNONYMS_FILE
-    if own.is_file():
-        return own
-    from .corpus import shipped_corpus_path
-
-    shipped = shipped_corpus_path() / SYNONYMS_FILE
-    return shipped if shipped.is_file() else None
+    return word_list_path(corpus_root, SYNONYMS_FILE)
 
 
 def load_synonyms(path: Path | None) -> list[list[str]]:
     """The groups of a synonym file (a YAML list of lists of phrases)."""
     if path is None:
         return []
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise CorpusError(
-            f"{where}: cannot read the synonym list ({exc.__class__.__name__}). "
-            "It must be a YAML list of groups, e.g. - [package theft, porch pirates]."
-        ) from exc
+    data = read_word_list(
+        path,
+        "synonym list",
+        "It must be a YAML list of groups, e.g. - [package theft, porch pirates].",
+    )
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(g, list) for g in data):
