@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .hits import Hit
@@ -50,13 +51,30 @@ def sentences(text: str) -> list[str]:
     return result
 
 
-def _token_terms(token: str, analyzer: Analyzer) -> set[str]:
+@lru_cache(maxsize=65_536)
+def _token_terms(token: str, analyzer: Analyzer) -> frozenset[str]:
+    # Cached: the same few thousand words recur in every snippet a page shows.
     if token in analyzer.stop_words:
-        return set()
+        return frozenset()
     terms = {stem(token)}
     if "-" in token:
         terms.update(stem(part) for part in token.split("-") if part)
-    return terms
+    return frozenset(terms)
+
+
+@lru_cache(maxsize=4_096)
+def _sentence_terms(text: str, analyzer: Analyzer) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each sentence of a description with its stemmed words and word pairs. Cached: a page of
+    hits, and the next query, read the same descriptions again."""
+    analysed = []
+    for sentence in sentences(text):
+        seen: set[str] = set()
+        for _, _, token in token_spans(sentence):
+            seen.update(_token_terms(token, analyzer))
+        sequence = analyzer.sequence(sentence)
+        seen.update(" ".join(pair) for pair in itertools.pairwise(sequence))
+        analysed.append((sentence, frozenset(seen)))
+    return tuple(analysed)
 
 
 def best_snippet(
@@ -68,16 +86,12 @@ def best_snippet(
     no matched word falls back to the first sentence, unhighlighted. Long sentences are cut to
     about 260 characters around their first highlight.
     """
-    candidates = sentences(text)
-    if not candidates:
+    analysed = _sentence_terms(text, analyzer)
+    if not analysed:
         return "", ()
+    candidates = [sentence for sentence, _ in analysed]
     best_index, best_score = 0, 0.0
-    for index, sentence in enumerate(candidates):
-        seen: set[str] = set()
-        for _, _, token in token_spans(sentence):
-            seen.update(_token_terms(token, analyzer))
-        sequence = analyzer.sequence(sentence)
-        seen.update(" ".join(pair) for pair in itertools.pairwise(sequence))
+    for index, (_, seen) in enumerate(analysed):
         score = sum(weight for term, weight in term_weights.items() if term in seen)
         if score > best_score:
             best_index, best_score = index, score
