@@ -455,3 +455,27 @@ def test_workers_share_one_on_disk_index(
     monkeypatch.setenv("PROGRAMFINDER_CORPUS", str(mini_corpus))
     first, second = create_app(), create_app()
     assert first.state.web.index.folder == second.state.web.index.folder
+
+
+def test_evaluation_and_setting_narrow_and_are_facets(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "burglary", "setting": "urban"}).json()
+    assert data["hits"] and all("urban" in h["setting"] for h in data["hits"])
+    assert {v["value"] for v in data["facets"]["setting"]} >= {"urban"}
+    page = client.get("/search", params={"q": "burglary"})
+    assert "How the effect was measured" in page.text
+    independent = client.get(
+        "/api/search", params={"q": "violence", "evaluation": "independent evaluation"}
+    ).json()
+    assert all(h["evaluation"] == "independent evaluation" for h in independent["hits"])
+
+
+def test_unknown_setting_is_a_400_page(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "burglary", "setting": "downtown"})
+    assert response.status_code == 400
+    assert "setting &#39;downtown&#39; is not one of: urban" in response.text
+
+
+def test_brief_record_is_marked_on_its_page(client: TestClient) -> None:
+    page = client.get("/programs/goldstein-2022-university-of-cincinnati-pd")
+    assert page.status_code == 200
+    assert "Brief record: the public description of this program is short." in page.text
