@@ -226,3 +226,10 @@ def test_phrase_left_with_one_word_is_not_matched_on_that_word() -> None:
     assert phrase_stems("the schemes", analyzer) == ()
     results = programfinder.search("buddy scheme for lags", limit=3)
     assert not [e for e in results.expansions if e.found == "the schemes"]
+
+
+def test_glossary_forms_sharing_a_stem_use_the_form_typed() -> None:
+    expansions = programfinder.search("lags coming out of the nick", limit=3).expansions
+    found = [e.found for e in expansions if e.via == "glossary"]
+    assert "nick" in found
+    assert not {"nicked", "nicking"} & set(found)

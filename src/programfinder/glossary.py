@@ -16,7 +16,7 @@ from typing import Any
 from .entry_terms import entries_by_stems
 from .errors import CorpusError
 from .synonyms import Expansion, phrase_stems, present_sequences
-from .text import Analyzer
+from .text import Analyzer, normalize, tokenize
 from .word_lists import read_word_list, word_list_path
 
 GLOSSARY_FILE = "everyday-words.yaml"
@@ -80,9 +80,18 @@ def find_everyday_words(
     by_stems = entries_by_stems(analyzed, 1)
     longest = max(len(key) for key in by_stems)
     present = present_sequences(analyzer.sequence(query_text), longest)
-    matched = sorted(i for key in present for i in by_stems.get(key, ()))
+    typed = set(tokenize(normalize(query_text)))
+    matched = []
+    for key in present:
+        entries = sorted(by_stems.get(key, ()))
+        if len(entries) > 1:
+            # "nick", "nicked" and "nicking" share a stem but not a meaning: keep the form the
+            # user typed (else the first listed)
+            exact = [i for i in entries if set(str(analyzed[i][0]).split()) <= typed]
+            entries = exact[:1] or entries[:1]
+        matched.extend(entries)
     expansions = []
-    for word, _stems, meanings in (analyzed[i] for i in matched):
+    for word, _stems, meanings in (analyzed[i] for i in sorted(matched)):
         added = tuple(m for m, m_stems in meanings if tuple(m_stems.split()) not in present)
         if added:
             expansions.append(Expansion(found=str(word), added=added, via="glossary"))
