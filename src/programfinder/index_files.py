@@ -32,15 +32,25 @@ from .text import Analyzer
 class SurfaceForms(Mapping[str, str]):
     """Term -> how a reader would write it, from the index's term and surface tables."""
 
+    # Remembered lookups: the same few hundred terms are displayed on every page of hits.
+    CACHE_SIZE = 50_000
+
     def __init__(self, terms: SortedKeys, surfaces: StringTable) -> None:
         self._terms = terms
         self._surfaces = surfaces
+        self._seen: dict[str, str] = {}
 
     def __getitem__(self, term: str) -> str:
+        surface = self._seen.get(term)
+        if surface is not None:
+            return surface
         column = self._terms.lookup(term)
         if column is None:
             raise KeyError(term)
-        return self._surfaces[column]
+        if len(self._seen) >= self.CACHE_SIZE:
+            self._seen.clear()
+        surface = self._seen[term] = self._surfaces[column]
+        return surface
 
     def __len__(self) -> int:
         return len(self._terms)
