@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Folder slug -> display name used in the ``award`` field of records.
 AWARD_NAMES: dict[str, str] = {
@@ -48,12 +49,14 @@ AWARD_SHORT_NAMES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4_096)
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: ``"Round Rock PD"`` -> ``"round-rock-pd"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+@lru_cache(maxsize=1_024)
 def award_slug(award: str) -> str:
     """The folder slug of an award display name, or a slug made from the name if it is not known."""
     for slug, name in AWARD_NAMES.items():

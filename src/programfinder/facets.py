@@ -88,11 +88,10 @@ def matching_rows(
     if not parsed.text.strip():
         rows = np.flatnonzero(mask)
         return rows[:window], len(rows) <= window
-    ranked = index.rank(parsed.text, limit=max(1, len(index)))
+    ranked = index.rank_rows(parsed.text, limit=max(1, len(index)))
     kept: list[int] = []
-    for position, (record_id, _) in enumerate(ranked):
-        row = index.row_of(record_id)
-        if row is None or not mask[row]:
+    for position, (row, _) in enumerate(ranked):
+        if not mask[row]:
             continue
         if parsed.phrases and not all(
             index.contains_phrase(index.programs[row], phrase) for phrase in parsed.phrases

@@ -330,11 +330,15 @@ class ProgramIndex(Scorer):
     def rank(self, query: str, *, limit: int = 10) -> list[tuple[str, float]]:
         """Just the (id, score) pairs of ``search`` for free text, best first: no filters,
         phrases or explanations. For scripts and benchmarks that only need the ranking."""
+        return [(self.record_id(row), score) for row, score in self.rank_rows(query, limit=limit)]
+
+    def rank_rows(self, query: str, *, limit: int = 10) -> list[tuple[int, float]]:
+        """``rank`` as (row, score) pairs: for code that goes on to read the index's stored codes
+        (facet counts) without looking each id up again."""
         weights = self._read_query(parse_query(query or "").text)[3]
         if not weights:
             return []
-        found = self.best(weights, SEARCH_LSA_WEIGHT, limit, matched_only=True)
-        return [(self.record_id(row), score) for row, score in found]
+        return self.best(weights, SEARCH_LSA_WEIGHT, limit, matched_only=True)
 
     def _record_id(self, row: int) -> str:
         return self.record_id(row)
