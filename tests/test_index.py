@@ -110,3 +110,21 @@ def test_index_opens_memory_mapped() -> None:
     index = programfinder.open_index()
     assert isinstance(index.data_, np.memmap)
     assert index.rank("package theft", limit=1)[0][0] == "iacp-crime-prevention-2019-round-rock-pd"
+
+
+def test_build_over_worker_processes_gives_the_same_index(tmp_path: Path) -> None:
+    from programfinder.build import build_index_folder
+    from programfinder.storage import load_npz
+
+    programs = list(programfinder.load_corpus())
+    folders = []
+    for workers in (1, 2):
+        folder = tmp_path / f"workers-{workers}"
+        folder.mkdir()
+        build_index_folder(programs, folder, expected_records=len(programs), workers=workers)
+        folders.append(folder)
+    one, two = (load_npz(f / "index.npz", mmap=False) for f in folders)
+    assert one.keys() == two.keys()
+    for name in one:
+        assert np.array_equal(one[name], two[name]), name
+    assert (folders[0] / "records.zlib").read_bytes() == (folders[1] / "records.zlib").read_bytes()

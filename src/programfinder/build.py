@@ -246,7 +246,10 @@ class _Analysis:
         if workers > 1:
             import multiprocessing
 
-            context = multiprocessing.get_context("spawn")
+            # fork where there is one: a spawned worker re-imports the caller's __main__, which
+            # breaks scripts without a main guard and code read from standard input
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = context.Pool(workers, initializer=_ignore_interrupts)
         self._pending: deque[Any] = deque()
         self._depth = 2 * max(workers, 1)
@@ -403,10 +406,8 @@ def build_index_folder(
     if n_records == 0:
         raise ValueError("cannot build an index of no records")
 
-    cols = np.concatenate(column_parts) if column_parts else np.zeros(0, np.int32)
-    column_parts.clear()
-    data = np.concatenate(value_parts) if value_parts else np.zeros(0, np.float32)
-    value_parts.clear()
+    cols = _drain(column_parts, np.int32)
+    data = _drain(value_parts, np.float32)
     indptr = np.zeros(n_records + 1, dtype=np.int64)
     np.cumsum(np.concatenate(length_parts), out=indptr[1:])
     length_parts.clear()
@@ -436,12 +437,19 @@ def build_index_folder(
         indptr = kept_before[indptr]
         cols, data = cols[keep], data[keep]
         del keep, kept_before
+    id_keys = sorted_keys(ids)
+    id_rows = np.asarray(sorted(range(n_records), key=lambda i: ids[i].encode("utf-8")))
+    ids.clear()
     idf = _tfidf_in_place(data, cols, indptr, len(terms), n_records)
 
     from scipy import sparse
 
-    rows_matrix = sparse.csr_matrix((data, cols, indptr), shape=(n_records, len(terms)))
-    del cols, data
+    # 32-bit row starts when they fit: with 64-bit ones scipy widens every column number to 64
+    # bits too (and so does the by-term copy), a gigabyte more at a million records.
+    small = indptr[-1] < np.iinfo(np.int32).max
+    starts = indptr.astype(np.int32) if small else indptr
+    rows_matrix = sparse.csr_matrix((data, cols, starts), shape=(n_records, len(terms)))
+    del cols, data, starts
     doc_lsa, term_lsa = _fit_lsa(rows_matrix)
     by_term = rows_matrix.tocsc()
     del rows_matrix
@@ -454,7 +462,6 @@ def build_index_folder(
 
     surface = _surfaces(terms, word_counts, pair_counts)
     surface_blob, surface_offsets = pack_strings(surface)
-    id_order = sorted(range(n_records), key=lambda i: ids[i].encode("utf-8"))
     arrays = {
         "idf": idf,
         "data": quantised,
@@ -468,8 +475,8 @@ def build_index_folder(
         "term_keys": sorted_keys(terms),
         "surface_blob": surface_blob,
         "surface_offsets": surface_offsets,
-        "id_keys": sorted_keys(ids),
-        "id_rows": np.asarray(id_order, dtype=np.int64),
+        "id_keys": id_keys,
+        "id_rows": id_rows.astype(np.int64),
         "record_blocks": np.asarray(writer.block_offsets, dtype=np.int64),
         "title_key": np.frombuffer(title_keys, dtype=np.uint64),
         "award_year": np.frombuffer(years, dtype=np.int16),
@@ -517,6 +524,19 @@ def build_index_folder(
         bigrams=analyzer.ngram_range[1] >= 2,
         lsa=doc_lsa.size > 0,
     )
+
+
+def _drain(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
+    """The parts joined into one array, each part freed as soon as it is copied (a plain
+    concatenate would hold every part and the whole at once: a gigabyte more at 1M records)."""
+    joined = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    start = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        joined[start : start + len(part)] = part
+        start += len(part)
+    return joined
 
 
 def quantise_columns(data: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
-"""On-disk pieces of an index: memory-mapped ``.npz`` arrays, sorted string tables, records.
+"""On-disk pieces of an index: memory-mapped ``.npz`` arrays, sorted string tables, records
+stored as JSON lines compressed in small blocks.
 
 Nothing here unpickles: arrays are read with ``allow_pickle`` off (object arrays are refused)
 and records are JSON lines. A large index is memory-mapped, so opening it costs milliseconds
