@@ -233,3 +233,16 @@ def test_glossary_forms_sharing_a_stem_use_the_form_typed() -> None:
     found = [e.found for e in expansions if e.via == "glossary"]
     assert "nick" in found
     assert not {"nicked", "nicking"} & set(found)
+
+
+def test_synonym_members_follow_the_same_phrase_rule() -> None:
+    analyzer = open_index().analyzer
+    # "con" is a stop word: "con artists" must not fire on every "artists"
+    assert phrase_stems("con artists", analyzer) == ()
+    expansions = programfinder.search("street artists", limit=3).expansions
+    assert not [e for e in expansions if e.via == "synonym" and e.found == "con artists"]
+    # a function word inside a long phrase does not stop it from matching
+    full = "crime prevention through environmental design"
+    assert phrase_stems(full, analyzer)
+    found = programfinder.search(full, limit=3).expansions
+    assert any(e.via == "synonym" and e.found == full for e in found)

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import EVALUATION_VALUES, SETTING_VALUES, Problem
+from .corpus import Problem
 from .entry_terms import analyze_entry_terms
+from .filters import evaluation_code, setting_bits
 from .glossary import analyze_glossary
 from .model import Program
 from .storage import (
@@ -338,8 +339,8 @@ def build_index_folder(
     award_codes = array("h")
     country_codes = array("h")
     tag_codes = array("h")
-    evaluation_codes = array("b")  # index in EVALUATION_VALUES, -1 when not stated
-    setting_bits = array("B")  # bit i set: SETTING_VALUES[i]
+    evaluation_codes = array("b")  # see filters.evaluation_code
+    setting_codes = array("B")  # see filters.setting_bits
     tag_starts = array("q", [0])
     awards: dict[str, int] = {}
     countries: dict[str, int] = {}
@@ -380,18 +381,8 @@ def build_index_folder(
                     country_codes.append(countries.setdefault(program.country, len(countries)))
                     tag_codes.extend(tags.setdefault(t.casefold(), len(tags)) for t in program.tags)
                     tag_starts.append(len(tag_codes))
-                    evaluation_codes.append(
-                        EVALUATION_VALUES.index(program.evaluation)
-                        if program.evaluation in EVALUATION_VALUES
-                        else -1
-                    )
-                    setting_bits.append(
-                        sum(
-                            1 << SETTING_VALUES.index(s)
-                            for s in set(program.setting)
-                            if s in SETTING_VALUES
-                        )
-                    )
+                    evaluation_codes.append(evaluation_code(program.evaluation))
+                    setting_codes.append(setting_bits(program.setting))
                 segments = [record_segments(p) for p in programs]
                 for batch in analysis.submit(settings, weights, segments, lines):
                     merge(batch)
@@ -485,7 +476,7 @@ def build_index_folder(
         "tag_codes": np.frombuffer(tag_codes, dtype=np.int16),
         "tag_indptr": np.frombuffer(tag_starts, dtype=np.int64),
         "evaluation_code": np.frombuffer(evaluation_codes, dtype=np.int8),
-        "setting_bits": np.frombuffer(setting_bits, dtype=np.uint8),
+        "setting_bits": np.frombuffer(setting_codes, dtype=np.uint8),
     }
     save_npz(folder / ARRAYS_FILE, arrays)
     kept_problems = list(problems)

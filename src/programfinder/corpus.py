@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import CorpusError, RecordNotFoundError
-from .filters import EVALUATION_CHOICES, SETTING_CHOICES, Filters
+from .filters import EVALUATION_VALUES, SETTING_VALUES, Filters
 from .model import Outcome, Program
 
 ENV_VAR = "PROGRAMFINDER_CORPUS"
@@ -47,8 +47,6 @@ COUNT_FIELDS = ("population", "officers")
 KNOWN_FIELDS = (*TEXT_FIELDS, "award_year", "started", "outcomes", *LIST_FIELDS, *COUNT_FIELDS)
 # Facts that tell whether a program would transfer (see corpus/README.md).
 DETAIL_VALUES = ("brief",)
-EVALUATION_VALUES = EVALUATION_CHOICES
-SETTING_VALUES = SETTING_CHOICES
 # Description length in words: a full record, and one marked `detail: brief`.
 FULL_WORDS = (120, 400)
 BRIEF_WORDS = (40, 119)

@@ -8,12 +8,11 @@ record that carries the tag, and the hit says which entry term led there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from .errors import CorpusError
-from .synonyms import Expansion, phrase_stems, present_sequences
+from .synonyms import Expansion, PhraseTable, phrase_stems
 from .text import Analyzer
 from .word_lists import read_word_list, word_list_path
 
@@ -74,42 +73,14 @@ def analyze_entry_terms(
     return analyzed
 
 
-_BY_STEMS: dict[tuple[int, int], tuple[object, dict[tuple[str, ...], list[int]]]] = {}
-
-
-def entries_by_stems(
-    analyzed: Sequence[Sequence[Any]], field: int
-) -> dict[tuple[str, ...], list[int]]:
-    """Positions of the entries of ``analyzed`` by the stems in their ``field``: a query looks up
-    the word sequences it holds instead of testing every entry (kept while ``analyzed`` lives)."""
-    cached = _BY_STEMS.get((id(analyzed), field))
-    if cached is not None and cached[0] is analyzed:
-        return cached[1]
-    positions: dict[tuple[str, ...], list[int]] = {}
-    for position, entry in enumerate(analyzed):
-        positions.setdefault(tuple(str(entry[field]).split()), []).append(position)
-    if len(_BY_STEMS) > 16:
-        _BY_STEMS.clear()
-    _BY_STEMS[(id(analyzed), field)] = (analyzed, positions)
-    return positions
-
-
-def find_tags(
-    query_text: str, analyzed: Sequence[Sequence[str]], analyzer: Analyzer
-) -> list[Expansion]:
+def find_tags(query_text: str, table: PhraseTable, analyzer: Analyzer) -> list[Expansion]:
     """The tags whose entry terms occur in ``query_text`` (and whose own name does not), each as
-    an expansion from the longest entry term found to the tag. ``analyzed`` comes from
+    an expansion from the longest entry term found to the tag. ``table`` holds the entries of
     ``analyze_entry_terms``."""
-    if not analyzed:
-        return []
-    by_stems = entries_by_stems(analyzed, 3)
-    longest = max(len(key) for key in by_stems)
-    present = present_sequences(analyzer.sequence(query_text), longest)
-    # the entries whose stems are present, in their own order (the first longest word wins)
-    matched = sorted(i for key in present for i in by_stems.get(key, ()))
     found: dict[str, str] = {}
     tag_stems: dict[str, str] = {}
-    for tag, stems_of_tag, word, _stems in (analyzed[i] for i in matched):
+    entries, present = table.found_in(query_text, analyzer)
+    for tag, stems_of_tag, word, _stems in entries:  # the first longest entry term wins
         if len(word) > len(found.get(tag, "")):
             found[tag] = word
             tag_stems[tag] = stems_of_tag

@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .awards import award_slug
-from .filters import EVALUATION_CHOICES as EVALUATION_VALUES
-from .filters import SETTING_CHOICES as SETTING_VALUES
+from .filters import EVALUATION_VALUES, SETTING_VALUES
 from .query import parse_query
 
 if TYPE_CHECKING:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,15 +12,26 @@ from .errors import QueryError
 if TYPE_CHECKING:
     from .model import Program
 
-# The values of the transfer facts (kept equal to corpus.EVALUATION_VALUES / SETTING_VALUES,
-# which this light module cannot import without loading the record checker).
-EVALUATION_CHOICES = (
+# The values of the facts that tell whether a program would transfer (validated by the record
+# checker, stored as codes in the index, filtered here).
+EVALUATION_VALUES = (
     "none reported",
     "agency figures",
     "independent evaluation",
     "controlled study",
 )
-SETTING_CHOICES = ("urban", "suburban", "rural", "regional", "national", "online", "custodial")
+SETTING_VALUES = ("urban", "suburban", "rural", "regional", "national", "online", "custodial")
+
+
+def evaluation_code(evaluation: str | None) -> int:
+    """The index's code of an evaluation value: its position, -1 when not stated."""
+    return EVALUATION_VALUES.index(evaluation) if evaluation in EVALUATION_VALUES else -1
+
+
+def setting_bits(settings: Iterable[str]) -> int:
+    """The index's code of a record's settings: bit i set for ``SETTING_VALUES[i]``."""
+    return sum(1 << i for i, value in enumerate(SETTING_VALUES) if value in set(settings))
+
 
 # Names people type for a country, mapped to the full English names records use.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -75,7 +87,7 @@ class Filters:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise QueryError(f"--{name} must be a year as digits (e.g. 2021), got {value!r}.")
-        for name, allowed in (("evaluation", EVALUATION_CHOICES), ("setting", SETTING_CHOICES)):
+        for name, allowed in (("evaluation", EVALUATION_VALUES), ("setting", SETTING_VALUES)):
             value = getattr(self, name)
             if value is None:
                 continue

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .entry_terms import entries_by_stems
 from .errors import CorpusError
-from .synonyms import Expansion, phrase_stems, present_sequences
+from .synonyms import Expansion, PhraseTable, phrase_stems
 from .text import Analyzer, normalize, tokenize
 from .word_lists import read_word_list, word_list_path
 
@@ -70,28 +69,22 @@ def analyze_glossary(glossary: Mapping[str, list[str]], analyzer: Analyzer) -> l
     return analyzed
 
 
-def find_everyday_words(
-    query_text: str, analyzed: Sequence[Sequence[Any]], analyzer: Analyzer
-) -> list[Expansion]:
+def find_everyday_words(query_text: str, table: PhraseTable, analyzer: Analyzer) -> list[Expansion]:
     """Each glossary word found in ``query_text``, with the standard words it stands for
-    (those not already in the query). ``analyzed`` comes from ``analyze_glossary``."""
-    if not analyzed:
-        return []
-    by_stems = entries_by_stems(analyzed, 1)
-    longest = max(len(key) for key in by_stems)
-    present = present_sequences(analyzer.sequence(query_text), longest)
+    (those not already in the query). ``table`` holds the entries of ``analyze_glossary``."""
+    entries, present = table.found_in(query_text, analyzer)
     typed = set(tokenize(normalize(query_text)))
-    matched = []
-    for key in present:
-        entries = sorted(by_stems.get(key, ()))
-        if len(entries) > 1:
-            # "nick", "nicked" and "nicking" share a stem but not a meaning: keep the form the
-            # user typed (else the first listed)
-            exact = [i for i in entries if set(str(analyzed[i][0]).split()) <= typed]
-            entries = exact[:1] or entries[:1]
-        matched.extend(entries)
+    chosen: dict[str, Sequence[Any]] = {}
+    for entry in entries:
+        stems = str(entry[1])
+        # "nick", "nicked" and "nicking" share a stem but not a meaning: keep the form the
+        # user typed, else the first listed
+        if stems not in chosen or (
+            set(str(entry[0]).split()) <= typed and not set(str(chosen[stems][0]).split()) <= typed
+        ):
+            chosen[stems] = entry
     expansions = []
-    for word, _stems, meanings in (analyzed[i] for i in sorted(matched)):
+    for word, _stems, meanings in (e for e in entries if chosen[str(e[1])] is e):
         added = tuple(m for m, m_stems in meanings if tuple(m_stems.split()) not in present)
         if added:
             expansions.append(Expansion(found=str(word), added=added, via="glossary"))

@@ -26,6 +26,7 @@ from .storage import (
     file_fingerprint,
     load_npz,
 )
+from .synonyms import PhraseTable
 from .text import Analyzer
 
 
@@ -92,8 +93,8 @@ class IndexFiles:
         self.synonyms: list[list[str]] = [list(g) for g in meta["synonyms"]]
         # (tag, stems, entry term, stems) and (word, stems, [(meaning, stems)]), analysed when
         # the index was built
-        self.entry_terms: list[list[str]] = meta["entry_terms"]
-        self.glossary: list[list[Any]] = meta["glossary"]
+        self.entry_terms = PhraseTable(meta["entry_terms"], 3)
+        self.glossary = PhraseTable(meta["glossary"], 1)
         self.known_words_ = frozenset(meta["spelling_words"])
         self.problems = [Problem.from_json(p) for p in meta["problems"]]
         self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
@@ -125,8 +126,8 @@ class IndexFiles:
         self.country_code_ = arrays["country_code"]
         self.tag_codes_ = arrays["tag_codes"]
         self.tag_indptr_ = arrays["tag_indptr"]
-        self.evaluation_code_ = arrays["evaluation_code"]  # EVALUATION_CHOICES index, -1 unknown
-        self.setting_bits_ = arrays["setting_bits"]  # bit i: SETTING_CHOICES[i]
+        self.evaluation_code_ = arrays["evaluation_code"]  # filters.evaluation_code
+        self.setting_bits_ = arrays["setting_bits"]  # filters.setting_bits
         self.awards: list[str] = list(meta["awards"])
         self.countries: list[str] = list(meta["countries"])
         self.tags: list[str] = list(meta["tags"])

@@ -30,13 +30,7 @@ from typing import Any
 import numpy as np
 
 from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
-from .filters import (
-    EVALUATION_CHOICES,
-    SETTING_CHOICES,
-    Filters,
-    award_matches,
-    normalize_country,
-)
+from .filters import Filters, award_matches, evaluation_code, normalize_country, setting_bits
 from .index_files import IndexFiles
 from .model import Program
 from .query import QueryPart
@@ -425,9 +419,9 @@ class Scorer(IndexFiles):
             codes = [i for i, c in enumerate(self.countries) if normalize_country(c) == country]
             mask &= np.isin(self.country_code_, codes)
         if filters.evaluation:
-            mask &= self.evaluation_code_ == EVALUATION_CHOICES.index(filters.evaluation)
+            mask &= self.evaluation_code_ == evaluation_code(filters.evaluation)
         if filters.setting:
-            mask &= (self.setting_bits_ & (1 << SETTING_CHOICES.index(filters.setting))) > 0
+            mask &= (self.setting_bits_ & setting_bits([filters.setting])) > 0
         if filters.tags:
             owners = np.repeat(np.arange(n), np.diff(self.tag_indptr_))
             for tag in filters.tags:

@@ -7,9 +7,11 @@ group is also matched against the other members, at a lower weight.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .errors import CorpusError
 from .text import Analyzer, normalize, tokenize
@@ -60,7 +62,8 @@ def load_synonyms(path: Path | None) -> list[list[str]]:
     return [[str(member) for member in group if str(member).strip()] for group in data]
 
 
-# Words whose loss from a phrase leaves its meaning whole ("breaking and entering").
+# Words whose loss from a phrase leaves its meaning whole ("breaking and entering", "crime
+# prevention through environmental design").
 FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -78,7 +81,24 @@ FUNCTION_WORDS = frozenset(
         "or",
         "from",
         "into",
+        "onto",
         "as",
+        "through",
+        "over",
+        "under",
+        "about",
+        "against",
+        "between",
+        "within",
+        "without",
+        "per",
+        "via",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
     ]
 )
 
@@ -99,6 +119,40 @@ def phrase_stems(phrase: str, analyzer: Analyzer) -> tuple[str, ...]:
     return tuple(sequence)
 
 
+class PhraseTable:
+    """Listed phrases (entries whose ``field`` holds their stems, space-separated, as written by
+    ``phrase_stems``), found in a query by looking up the word runs the query holds rather than
+    testing every entry."""
+
+    def __init__(self, entries: Sequence[Sequence[Any]], field: int) -> None:
+        self.entries = entries
+        self._field = field
+        self._by_stems: dict[tuple[str, ...], list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _positions(self) -> dict[tuple[str, ...], list[int]]:
+        if self._by_stems is None:  # built on first use: browsing commands never need it
+            self._by_stems = {}
+            for position, entry in enumerate(self.entries):
+                key = tuple(str(entry[self._field]).split())
+                self._by_stems.setdefault(key, []).append(position)
+        return self._by_stems
+
+    def found_in(
+        self, query_text: str, analyzer: Analyzer
+    ) -> tuple[list[Sequence[Any]], set[tuple[str, ...]]]:
+        """The entries found in ``query_text`` (in their listed order) and the query's word runs."""
+        positions = self._positions()
+        if not positions:
+            return [], set()
+        longest = max(len(key) for key in positions)
+        present = present_sequences(analyzer.sequence(query_text), longest)
+        found = sorted(i for key in present for i in positions.get(key, ()))
+        return [self.entries[i] for i in found], present
+
+
 def present_sequences(sequence: list[str], longest: int) -> set[tuple[str, ...]]:
     """Every run of 1 to ``longest`` consecutive terms of an analysed text."""
     return {
@@ -112,8 +166,10 @@ def present_sequences(sequence: list[str], longest: int) -> set[tuple[str, ...]]
 def _analyzed_groups(
     groups: tuple[tuple[str, ...], ...], analyzer: Analyzer
 ) -> list[list[tuple[str, tuple[str, ...]]]]:
-    """Each group's members with their stemmed word sequences (computed once per list)."""
-    return [[(member, tuple(analyzer.sequence(member))) for member in group] for group in groups]
+    """Each group's members with their stemmed word sequences (computed once per list); a member
+    that ``phrase_stems`` refuses ("con artists" would shrink to "artists") cannot trigger its
+    group, though the others still add it."""
+    return [[(member, phrase_stems(member, analyzer)) for member in group] for group in groups]
 
 
 def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list[Expansion]:
@@ -131,7 +187,11 @@ def expand(query_text: str, groups: list[list[str]], analyzer: Analyzer) -> list
         found = [member for member, seq in group if seq and seq in present]
         if not found:
             continue
-        added = tuple(member for member, seq in group if seq and seq not in present)
+        added = tuple(
+            member
+            for member, seq in group
+            if seq not in present and (seq or analyzer.sequence(member))
+        )
         if added:
             expansions.append(Expansion(found=max(found, key=len), added=added))
     return expansions
