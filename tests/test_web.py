@@ -479,3 +479,10 @@ def test_brief_record_is_marked_on_its_page(client: TestClient) -> None:
     page = client.get("/programs/goldstein-2022-university-of-cincinnati-pd")
     assert page.status_code == 200
     assert "Brief record: the public description of this program is short." in page.text
+
+
+def test_api_expansions_say_which_list_they_came_from(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "rough sleepers"}).json()
+    assert {"found": "rough sleepers", "added": ["homelessness"], "via": "tag"} in data[
+        "expansions"
+    ]

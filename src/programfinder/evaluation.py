@@ -244,14 +244,6 @@ def compare(
     return systems
 
 
-def count_kinds(judgements_path: Path) -> dict[str, int]:
-    """How many judgements of each kind a file holds."""
-    counts: dict[str, int] = {}
-    for judgement in load_judgements(judgements_path):
-        counts[judgement.type] = counts.get(judgement.type, 0) + 1
-    return counts
-
-
 # ------------------------------------------------------------------------ similar programs
 SIMILAR_METRICS = ("hit@1", "hit@3", "mrr")
 

@@ -340,9 +340,6 @@ class ProgramIndex(Scorer):
             return []
         return self.best(weights, SEARCH_LSA_WEIGHT, limit, matched_only=True)
 
-    def _record_id(self, row: int) -> str:
-        return self.record_id(row)
-
     def distinctive_terms(self, record_id: str, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms with the highest TF-IDF weight in one record, as (term, weight)."""
         row = self.row_of(self.get(record_id).id)

@@ -63,7 +63,7 @@ def search_payload(
         "corrections": [
             {"original": c.original, "replacement": c.replacement} for c in results.corrections
         ],
-        "expansions": [{"found": e.found, "added": list(e.added)} for e in results.expansions],
+        "expansions": [e.to_dict() for e in results.expansions],
         "phrases": list(results.phrases),
         "excluded": list(results.excluded),
         "total": results.total,
