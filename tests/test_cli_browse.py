@@ -259,3 +259,22 @@ def test_console_script_subprocess(tmp_path: Path) -> None:
     )
     assert module.returncode == 0, module.stderr
     assert "iacp-crime-prevention-2019-round-rock-pd" in module.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--limit", "1"], ["show", "iacp-crime-prevention-2019-round-rock-pd"], ["stats"]],
+)
+def test_browse_commands_do_not_import_numpy(command: list[str]) -> None:
+    """Browsing reads the records only: it must start as fast as Python does."""
+    code = (
+        "import sys\n"
+        "from programfinder.cli import app\n"
+        f"try:\n    app({command!r})\nexcept SystemExit:\n    pass\n"
+        "print('NUMPY' if 'numpy' in sys.modules else 'NO NUMPY', file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PROGRAMFINDER_CORPUS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stderr.strip().endswith("NO NUMPY"), done.stderr

@@ -11,10 +11,12 @@ import difflib
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .text import normalize, tokenize
+
+if TYPE_CHECKING:  # numpy is imported where spelling is corrected: parsing a query needs none
+    import numpy as np
 
 # Longer queries are cut here: a pasted document belongs in `similar --file`, and the cut keeps
 # every query fast whatever is pasted.
@@ -83,6 +85,8 @@ def parse_query(query: str) -> ParsedQuery:
 def _letter_counts(words: Collection[str]) -> np.ndarray:
     """Per word, how many times each character occurs (characters other than a-z share the last
     column, which can only overstate what two words share: the bound stays a bound)."""
+    import numpy as np
+
     counts = np.zeros((len(words), 27), dtype=np.int16)
     for row, word in enumerate(words):
         for char in word:
@@ -113,6 +117,8 @@ class Speller:
         """The ``candidates`` that ``difflib``'s quick ratio (an upper bound of its ratio) does
         not rule out at ``cutoff``, computed for all of them at once: ``get_close_matches``
         over these finds what it finds over all candidates, without comparing thousands."""
+        import numpy as np
+
         found: list[str] = []
         own = _letter_counts([word])[0]
         for length in range(len(word) - 2, len(word) + 3):
