@@ -77,12 +77,10 @@ def corpus_key(corpus_root: Path) -> str:
     extra = [
         p for p in (synonyms, entry_terms, glossary, vocabulary) if p is not None and p.is_file()
     ]
+    root_prefix = str(corpus_root) + os.sep
     for path in [*files, *extra]:
-        digest.update(
-            str(
-                path.relative_to(corpus_root) if path.is_relative_to(corpus_root) else path
-            ).encode()
-        )
+        name = str(path)
+        digest.update((name[len(root_prefix) :] if name.startswith(root_prefix) else name).encode())
         digest.update(b"\0")
         try:
             digest.update(path.read_bytes())

@@ -291,15 +291,20 @@ def is_shipped_corpus(path: Path) -> bool:
 
 def record_files(root: Path) -> list[Path]:
     """Every record file below ``root``: ``*.md`` except READMEs and hidden folders, sorted."""
-    found = []
-    for path in root.rglob("*.md"):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.name.lower() == "readme.md":
-            continue
-        found.append(path)
-    return sorted(found)
+    # os.walk on strings: this runs before every search (the cache key), and pathlib's parsing
+    # of each of thousands of paths cost more than reading the files.
+    found: list[tuple[str, ...]] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        relative = os.path.relpath(folder, root)
+        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
+        found.extend(
+            (*parts, name)
+            for name in names
+            if name.endswith(".md") and not name.startswith(".") and name.lower() != "readme.md"
+        )
+    found.sort()  # by parts, as Path objects sort
+    return [root.joinpath(*parts) for parts in found]
 
 
 def check_corpus_path(root: Path) -> None:
