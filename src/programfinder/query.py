@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,17 +82,22 @@ def parse_query(query: str) -> ParsedQuery:
     return ParsedQuery(" ".join(kept), tuple(phrases), tuple(excluded))
 
 
-def _letter_counts(words: Collection[str]) -> np.ndarray:
+def _letter_counts(words: Sequence[str]) -> np.ndarray:
     """Per word, how many times each character occurs (characters other than a-z share the last
-    column, which can only overstate what two words share: the bound stays a bound)."""
+    column, which can only overstate what two words share: the bound stays a bound). The words
+    must all have the same length (a speller bucket)."""
     import numpy as np
 
-    counts = np.zeros((len(words), 27), dtype=np.int16)
-    for row, word in enumerate(words):
-        for char in word:
-            code = ord(char) - 97
-            counts[row, code if 0 <= code < 26 else 26] += 1
-    return counts
+    if not words:
+        return np.zeros((0, 27), dtype=np.int16)
+    length = len(words[0])
+    # one 32-bit code per character: a (words x length) array without a loop over characters
+    codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = codes - 97
+    codes[(codes < 0) | (codes > 25)] = 26
+    rows = np.repeat(np.arange(len(words), dtype=np.int64), length)
+    counts = np.bincount(rows * 27 + codes, minlength=len(words) * 27)
+    return counts.reshape(len(words), 27).astype(np.int16)
 
 
 class Speller:
@@ -103,8 +108,10 @@ class Speller:
         self.words = words
         self._counts: dict[tuple[str, int], np.ndarray] = {}
         self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._compact: dict[str, list[str]] = {}
         for word in words:
             self._buckets.setdefault((word[:1], len(word)), []).append(word)
+            self._compact.setdefault(word.replace("-", ""), []).append(word)
 
     def candidates(self, word: str) -> list[str]:
         """Known words with the same first letter and a length within two of ``word``."""
@@ -113,13 +120,22 @@ class Speller:
             found.extend(self._buckets.get((word[:1], length), ()))
         return found
 
-    def close_candidates(self, word: str, cutoff: float) -> list[str]:
+    def same_but_hyphens(self, word: str) -> list[str]:
+        """The ``candidates`` that differ from ``word`` only by hyphens, in candidate order."""
+        compact = word.replace("-", "")
+        found = [
+            c
+            for c in self._compact.get(compact, ())
+            if c[:1] == word[:1] and abs(len(c) - len(word)) <= 2
+        ]
+        return sorted(found, key=len)
+
+    def close_candidates(self, word: str, cutoff: float) -> list[tuple[float, str]]:
         """The ``candidates`` that ``difflib``'s quick ratio (an upper bound of its ratio) does
-        not rule out at ``cutoff``, computed for all of them at once: ``get_close_matches``
-        over these finds what it finds over all candidates, without comparing thousands."""
+        not rule out at ``cutoff``, with that bound, computed for all of them at once."""
         import numpy as np
 
-        found: list[str] = []
+        found: list[tuple[float, str]] = []
         own = _letter_counts([word])[0]
         for length in range(len(word) - 2, len(word) + 3):
             bucket = self._buckets.get((word[:1], length), [])
@@ -130,9 +146,27 @@ class Speller:
                 counts = self._counts.setdefault((word[:1], length), _letter_counts(bucket))
             shared = np.minimum(counts, own).sum(axis=1)
             # difflib's quick_ratio: 2 * shared characters / total length
-            possible = 2.0 * shared / (len(word) + length) >= cutoff - 1e-9
-            found.extend(bucket[i] for i in np.flatnonzero(possible))
+            bounds = 2.0 * shared / (len(word) + length)
+            found.extend(
+                (float(bounds[i]), bucket[i]) for i in np.flatnonzero(bounds >= cutoff - 1e-9)
+            )
         return found
+
+    def closest(self, word: str, cutoff: float) -> str | None:
+        """What ``difflib.get_close_matches(word, candidates, n=1, cutoff)`` returns (the best
+        ratio, then the greatest word), comparing candidates in order of their quick-ratio bound
+        and stopping once no bound left can match the best ratio found."""
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        best: tuple[float, str] | None = None
+        for bound, candidate in sorted(self.close_candidates(word, cutoff), reverse=True):
+            if best is not None and bound < best[0] - 1e-9:
+                break
+            matcher.set_seq1(candidate)
+            ratio = matcher.ratio()
+            if ratio >= cutoff and (best is None or (ratio, candidate) > best):
+                best = (ratio, candidate)
+        return None if best is None else best[1]
 
 
 def correct_spelling(
@@ -161,16 +195,12 @@ def correct_spelling(
         ):
             fixed.append(word)
             continue
-        candidates = speller.candidates(word)
         # "coresponder" and "co-responder" differ only by the hyphen: prefer that match outright.
-        compact = word.replace("-", "")
-        same = [c for c in candidates if c.replace("-", "") == compact]
-        best = same or difflib.get_close_matches(
-            word, speller.close_candidates(word, cutoff), n=1, cutoff=cutoff
-        )
+        same = speller.same_but_hyphens(word)
+        best = same[0] if same else speller.closest(word, cutoff)
         if best:
-            corrections.append(Correction(word, best[0]))
-            fixed.append(best[0])
+            corrections.append(Correction(word, best))
+            fixed.append(best)
         else:
             fixed.append(word)
     return " ".join(fixed), corrections

@@ -128,6 +128,7 @@ class PhraseTable:
         self.entries = entries
         self._field = field
         self._by_stems: dict[tuple[str, ...], list[int]] | None = None
+        self._longest = 0
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -138,6 +139,7 @@ class PhraseTable:
             for position, entry in enumerate(self.entries):
                 key = tuple(str(entry[self._field]).split())
                 self._by_stems.setdefault(key, []).append(position)
+            self._longest = max((len(key) for key in self._by_stems), default=0)
         return self._by_stems
 
     def found_in(
@@ -147,8 +149,7 @@ class PhraseTable:
         positions = self._positions()
         if not positions:
             return [], set()
-        longest = max(len(key) for key in positions)
-        present = present_sequences(analyzer.sequence(query_text), longest)
+        present = present_sequences(analyzer.sequence(query_text), self._longest)
         found = sorted(i for key in present for i in positions.get(key, ()))
         return [self.entries[i] for i in found], present
 
