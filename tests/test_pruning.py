@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programfinder import scoring
+from programfinder import build, scoring
 from programfinder.index import ProgramIndex
 from programfinder.model import Program
 
@@ -60,9 +60,17 @@ def _programs() -> list[Program]:
     return programs
 
 
-@pytest.fixture(scope="module")
-def index() -> ProgramIndex:
-    return ProgramIndex.build(_programs())
+@pytest.fixture(scope="module", params=["threshold", "pruned"])
+def index(request: pytest.FixtureRequest) -> ProgramIndex:
+    """The generated corpus with impact prefixes on every list of 64 postings or more: deep
+    enough for the threshold algorithm to finish ("threshold"), or so shallow that it runs out
+    and the block-pruned pass takes over ("pruned")."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "IMPACT_MIN", 64)
+        patch.setattr(build, "IMPACT_DEPTH", 1024 if request.param == "threshold" else 16)
+        built = ProgramIndex.build(_programs())
+    built.prefixes = request.param  # type: ignore[attr-defined]
+    return built
 
 
 @pytest.fixture(autouse=True)
@@ -118,8 +126,34 @@ def test_pruned_drafts_equal_exhaustive(index: ProgramIndex, draft: list[int], l
     assert index.top(weights, limit) == _exhaustive(index, weights, limit, [])
 
 
+def test_each_index_takes_the_path_it_is_built_for(index: ProgramIndex) -> None:
+    """Common-word queries: answered from the impact prefixes alone when they are deep enough,
+    by the block-pruned pass when they run out; either way exactly the exhaustive ranking."""
+    answered: list[bool] = []
+    original = index._threshold_top
+
+    def recording(*args: object) -> object:
+        found = original(*args)  # type: ignore[arg-type]
+        answered.append(found is not None)
+        if found is not None:
+            assert len(found[0]) < RECORDS // 2  # read far fewer records than the lists hold
+        return found
+
+    index._threshold_top = recording  # type: ignore[method-assign,assignment]
+    try:
+        for words in ([0, 1], [0, 1, 2], [1, 3], [2, 5, 8], [0, 4, 9, 11]):
+            weights = index.query_weights(" ".join(_word(i) for i in words))
+            assert index.top(weights, 10) == _exhaustive(index, weights, 10, [])
+    finally:
+        del index._threshold_top
+    deep = index.prefixes == "threshold"  # type: ignore[attr-defined]
+    assert all(answered) if deep else not all(answered)
+
+
 def test_pruning_skips_postings_of_common_words(index: ProgramIndex) -> None:
     """A rare word beside the most common one: the common list is probed, not read whole."""
+    if index.prefixes == "threshold":  # type: ignore[attr-defined]
+        pytest.skip("answered from the impact prefixes (the test above)")
     rare = next(
         _word(r)
         for r in range(WORDS - 1, 0, -1)

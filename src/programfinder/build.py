@@ -41,7 +41,7 @@ from .storage import (
 )
 from .text import Analyzer, normalize, stem, tokenize
 
-FORMAT_VERSION = 12
+FORMAT_VERSION = 13
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.zlib"
 META_FILE = "index.json"
@@ -51,6 +51,11 @@ RECORDS_PER_BLOCK = 16
 BLOCK = 128
 # Stored values are 16-bit fractions of their term's largest value.
 QUANT_LEVELS = 65535
+# A term found in at least IMPACT_MIN records also keeps its IMPACT_DEPTH best postings, best
+# first: a query of common words reads these few and stops once nothing unread can reach its
+# top k (the threshold algorithm), instead of reading lists that span most records.
+IMPACT_MIN = 2_048
+IMPACT_DEPTH = 4_096
 # The analysis is spread over worker processes from this many records on (they take a moment
 # to start), in batches of this many records (a multiple of RECORDS_PER_BLOCK).
 PARALLEL_MIN_RECORDS = 20_000
@@ -439,17 +444,26 @@ def build_index_folder(
     # bits too (and so does the by-term copy), a gigabyte more at a million records.
     small = indptr[-1] < np.iinfo(np.int32).max
     starts = indptr.astype(np.int32) if small else indptr
-    rows_matrix = sparse.csr_matrix((data, cols, starts), shape=(n_records, len(terms)))
-    del cols, data, starts
-    doc_lsa, term_lsa = _fit_lsa(rows_matrix)
+    doc_lsa, term_lsa = _fit_lsa(
+        sparse.csr_matrix((data, cols, starts), shape=(n_records, len(terms)))
+    )
+    # Quantised before the by-term copy is made, so that the copy (and the by-record original
+    # it is made from) hold 16-bit values rather than 32-bit ones at the build's peak.
+    scale, quantised_by_record = quantise_by_record(data, cols, len(terms))
+    del data
+    rows_matrix = sparse.csr_matrix(
+        (quantised_by_record, cols, starts), shape=(n_records, len(terms))
+    )
+    del cols, quantised_by_record, starts
     by_term = rows_matrix.tocsc()
     del rows_matrix
     by_term.sort_indices()
     term_ptr = by_term.indptr.astype(np.int64, copy=False)
-    scale, quantised = quantise_columns(by_term.data, term_ptr)
+    quantised = by_term.data
     postings = by_term.indices.astype(np.int32, copy=False)
     del by_term
     block_ptr, block_max = block_maxima(quantised, term_ptr)
+    impact_ptr, impact_rows, impact_values = impact_prefixes(quantised, postings, term_ptr)
 
     surface = _surfaces(terms, word_counts, pair_counts)
     surface_blob, surface_offsets = pack_strings(surface)
@@ -461,6 +475,9 @@ def build_index_folder(
         "scale": scale,
         "block_max": block_max,
         "block_ptr": block_ptr,
+        "impact_ptr": impact_ptr,
+        "impact_rows": impact_rows,
+        "impact_values": impact_values,
         "doc_lsa": doc_lsa,
         "term_lsa": term_lsa,
         "term_keys": sorted_keys(terms),
@@ -530,29 +547,24 @@ def _drain(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
     return joined
 
 
-def quantise_columns(data: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each column's largest value (``scale``) and its values as 16-bit fractions of it.
+def quantise_by_record(
+    data: np.ndarray, columns: np.ndarray, n_terms: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's largest value (``scale``) and every value as a 16-bit fraction of its term's.
 
     A stored value ``q`` stands for ``q * scale / QUANT_LEVELS``: within 1/131,070 of the
-    column's largest value, and never 0 for a present term.
+    term's largest value, and never 0 for a present term. ``data`` and ``columns`` are the
+    matrix's values and term numbers in any order (here, by record).
     """
-    n_terms = len(indptr) - 1
     scale = np.zeros(n_terms, dtype=np.float32)
-    lengths = np.diff(indptr)
-    present = lengths > 0
-    if len(data):
-        scale[present] = np.maximum.reduceat(data, indptr[:-1][present])
+    np.maximum.at(scale, columns, data)
+    factors = (QUANT_LEVELS / np.maximum(scale, 1e-30)).astype(np.float32)
     quantised = np.empty(len(data), dtype=np.uint16)
     chunk = 10_000_000
-    first = 0
-    while first < n_terms:
-        last = int(np.searchsorted(indptr, indptr[first] + chunk, side="right")) - 1
-        last = min(max(last, first + 1), n_terms)
-        start, end = int(indptr[first]), int(indptr[last])
-        factor = np.repeat(QUANT_LEVELS / np.maximum(scale[first:last], 1e-30), lengths[first:last])
-        levels = np.rint(data[start:end] * factor)
+    for start in range(0, len(data), chunk):
+        end = start + chunk
+        levels = np.rint(data[start:end] * factors[columns[start:end]])
         quantised[start:end] = np.clip(levels, 1, QUANT_LEVELS)
-        first = last
     return scale, quantised
 
 
@@ -567,6 +579,32 @@ def block_maxima(quantised: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray,
     if not len(starts):
         return block_ptr, np.zeros(0, dtype=np.uint16)
     return block_ptr, np.maximum.reduceat(quantised, starts).astype(np.uint16)
+
+
+def impact_prefixes(
+    quantised: np.ndarray, postings: np.ndarray, indptr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each term found in at least IMPACT_MIN records, its IMPACT_DEPTH best postings (all
+    of them for a shorter list) ordered by value, best first, ties by record number: where each
+    term's prefix starts, the record numbers and the values. Every posting left out of a prefix
+    is worth at most the prefix's last value."""
+    lengths = np.diff(indptr)
+    depths = np.where(lengths >= IMPACT_MIN, np.minimum(lengths, IMPACT_DEPTH), 0)
+    impact_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(depths, out=impact_ptr[1:])
+    rows = np.empty(int(impact_ptr[-1]), dtype=np.int32)
+    values = np.empty(int(impact_ptr[-1]), dtype=np.uint16)
+    for term in np.flatnonzero(depths):
+        start, end, depth = int(indptr[term]), int(indptr[term + 1]), int(depths[term])
+        listed = quantised[start:end].astype(np.int32)
+        best = np.arange(end - start)
+        if depth < end - start:
+            best = np.argpartition(-listed, depth - 1)[:depth]
+        best = best[np.lexsort((best, -listed[best]))]
+        first = int(impact_ptr[term])
+        rows[first : first + depth] = postings[start + best]
+        values[first : first + depth] = listed[best]
+    return impact_ptr, rows, values
 
 
 def record_vector(

@@ -112,6 +112,10 @@ class IndexFiles:
         # The largest quantised value of each block of BLOCK postings, for pruned queries.
         self.block_max_ = arrays["block_max"]
         self.block_ptr_ = arrays["block_ptr"]
+        # The best postings of each long list, best first (build.impact_prefixes).
+        self.impact_ptr_ = arrays["impact_ptr"]
+        self._impact_rows = arrays["impact_rows"].view(np.ndarray)
+        self._impact_values = arrays["impact_values"].view(np.ndarray)
         self.doc_lsa_ = arrays["doc_lsa"]  # records in LSA space; empty when not built
         self.term_lsa_ = arrays["term_lsa"]  # terms in LSA space, to project a query
         self.terms_ = SortedKeys(arrays["term_keys"])
@@ -146,6 +150,8 @@ class IndexFiles:
             or len(self.indptr_) != n_terms + 1
             or len(self.scale_) != n_terms
             or len(self.block_ptr_) != n_terms + 1
+            or len(self.impact_ptr_) != n_terms + 1
+            or len(self._impact_rows) != len(self._impact_values)
             or len(self.data_) != len(self.indices_)
             or len(self.award_year_) != n_records
             or len(self.evaluation_code_) != n_records

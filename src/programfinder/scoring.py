@@ -44,6 +44,13 @@ SMALL_QUERY_POSTINGS = 20_000
 # Above this many terms (a pasted passage, a draft) the bounds of the terms left stay above the
 # threshold until nearly the end, and one pass over every list is faster than probing them.
 MANY_TERMS = 16
+# The threshold algorithm first reads this many postings of each long list's impact prefix,
+# then DEPTH_GROWTH times as many each round.
+FIRST_DEPTH = 64
+DEPTH_GROWTH = 4
+# Scoring one record exactly (a binary search per query term) costs about this many times
+# adding one posting to an accumulator.
+SEARCH_COST = 10
 # A list at least this long is worth raising the threshold for before it is read.
 LONG_LIST = 4 * BLOCK
 # Bounds are compared with a little slack, so that float32 rounding never prunes a record that
@@ -177,19 +184,20 @@ class Scorer(IndexFiles):
         k = limit + len(excluded)
         if not weights:
             return []
+        if len(weights) > MANY_TERMS:
+            scores = self.score(weights)
+            candidates = np.flatnonzero(scores > 0)
+            return _best(candidates, scores[candidates], excluded, limit)
         factors = self._multipliers(weights)
         columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
         starts = self.indptr_[columns].astype(np.int64)
         ends = self.indptr_[columns + 1].astype(np.int64)
         n = len(self.programs)
-        accumulator = np.zeros(n, dtype=np.float32)
-        seen = np.zeros(n, dtype=bool)
-        if len(columns) > MANY_TERMS:
-            scores = self.score(weights)
-            candidates = np.flatnonzero(scores > 0)
-            return _best(candidates, scores[candidates], excluded, limit)
-        if int((ends - starts).sum()) <= SMALL_QUERY_POSTINGS:
+        prefixed = self.impact_ptr_[columns + 1] > self.impact_ptr_[columns]
+        if int((ends - starts).sum()) <= SMALL_QUERY_POSTINGS or not prefixed.any():
             # In the query's own order, so that the accumulated scores are already exact.
+            accumulator = np.zeros(n, dtype=np.float32)
+            seen = np.zeros(n, dtype=bool)
             for position in range(len(columns)):
                 start, end = starts[position], ends[position]
                 rows = self._indices[start:end]
@@ -199,9 +207,76 @@ class Scorer(IndexFiles):
                 np.flatnonzero(seen) if n <= 4 * k else _seen_rows(seen, self, starts, ends)
             )
             return _best(candidates, accumulator[candidates], excluded, limit)
+        found = self._threshold_top(weights, columns, factors, starts, ends, k)
+        if found is not None:
+            return _best(found[0], found[1], excluded, limit)
+        accumulator = np.zeros(n, dtype=np.float32)
+        seen = np.zeros(n, dtype=bool)
         survivors = self._pruned(columns, factors, starts, ends, accumulator, seen, k)
         survivors.sort()
         return _best(survivors, self._exact(survivors, weights), excluded, limit)
+
+    def _threshold_top(
+        self,
+        weights: Mapping[int, float],
+        columns: np.ndarray,
+        factors: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every record that may be in the top ``k``, with its exact score, read from the long
+        lists' impact prefixes (Fagin's threshold algorithm), or None when the prefixes run out
+        first.
+
+        Short lists are read whole; the long ones a little deeper each round, best postings
+        first. Every record read is scored exactly; a record not read yet scores at most the
+        sum, over the long lists, of the last value read from each. Once that sum is below the
+        k-th best exact score, no unread record can enter the top k.
+        """
+        impact_starts = self.impact_ptr_[columns].astype(np.int64)
+        depths = self.impact_ptr_[columns + 1].astype(np.int64) - impact_starts
+        lengths = ends - starts
+        # short lists, and long ones whose prefix holds the whole list, are read at once
+        open_lists = np.flatnonzero((depths > 0) & (depths < lengths))
+        whole = np.flatnonzero((depths == 0) | (depths >= lengths))
+        parts = [self._indices[starts[i] : ends[i]] for i in whole]
+        bounds = factors.astype(np.float64)
+        read = np.zeros(len(columns), dtype=np.int64)
+        rows = np.zeros(0, dtype=np.int64)
+        scores = np.zeros(0, dtype=np.float32)
+        depth = FIRST_DEPTH
+        # scoring a record read costs a binary search in every list: past this many records,
+        # reading the lists whole is cheaper
+        affordable = int(lengths.sum()) / (SEARCH_COST * len(columns))
+        while True:
+            coming = sum(min(depth, int(depths[i])) - int(read[i]) for i in open_lists)
+            if len(rows) + coming > affordable and len(rows):
+                return None
+            for i in open_lists:
+                upto = min(depth, int(depths[i]))
+                first = int(impact_starts[i])
+                parts.append(self._impact_rows[first + read[i] : first + upto])
+                read[i] = upto
+            new = np.unique(np.concatenate(parts)).astype(np.int64) if parts else rows[:0]
+            parts = []
+            if len(rows):
+                new = new[~_sorted_member(rows, new)]
+            if len(new):
+                merged = np.concatenate((rows, new))
+                order = np.argsort(merged, kind="stable")
+                rows = merged[order]
+                scores = np.concatenate((scores, self._exact(new, weights)))[order]
+            unread = 0.0
+            for i in open_lists:
+                last = self._impact_values[int(impact_starts[i]) + int(read[i]) - 1]
+                unread += float(bounds[i]) * float(last)
+            threshold = _kth(scores, k)
+            if not len(open_lists) or (threshold > 0 and unread < threshold * SLACK):
+                return rows, scores
+            if all(read[i] >= depths[i] for i in open_lists):
+                return None  # the prefixes are spent: prune the whole lists instead
+            depth *= DEPTH_GROWTH
 
     def _pruned(
         self,
@@ -460,6 +535,15 @@ def _kth(values: np.ndarray, k: int) -> float:
     if len(values) < k:
         return 0.0
     return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _sorted_member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """For each of ``needles``, whether it is in ``haystack`` (sorted)."""
+    positions = np.searchsorted(haystack, needles)
+    inside = positions < len(haystack)
+    found = np.zeros(len(needles), dtype=bool)
+    found[inside] = haystack[positions[inside]] == needles[inside]
+    return found
 
 
 def _block_positions(blocks: np.ndarray, start: int, end: int) -> np.ndarray:
