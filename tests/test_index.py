@@ -112,19 +112,66 @@ def test_index_opens_memory_mapped() -> None:
     assert index.rank("package theft", limit=1)[0][0] == "iacp-crime-prevention-2019-round-rock-pd"
 
 
-def test_build_over_worker_processes_gives_the_same_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("expected", ["small", "large"])
+def test_build_over_worker_processes_gives_the_same_index(tmp_path: Path, expected: str) -> None:
+    """Also for a corpus announced as large, where single words only are indexed and each
+    batch is counted as a whole (``_unigram_batch``)."""
     from programfinder.build import build_index_folder
     from programfinder.storage import load_npz
 
     programs = list(programfinder.load_corpus())
+    expected_records = len(programs) if expected == "small" else 1_000_000
     folders = []
     for workers in (1, 2):
         folder = tmp_path / f"workers-{workers}"
         folder.mkdir()
-        build_index_folder(programs, folder, expected_records=len(programs), workers=workers)
+        build_index_folder(programs, folder, expected_records=expected_records, workers=workers)
         folders.append(folder)
     one, two = (load_npz(f / "index.npz", mmap=False) for f in folders)
     assert one.keys() == two.keys()
     for name in one:
         assert np.array_equal(one[name], two[name]), name
     assert (folders[0] / "records.zlib").read_bytes() == (folders[1] / "records.zlib").read_bytes()
+
+
+def test_batch_counts_equal_counts_record_by_record() -> None:
+    """The batch-wise count of a large corpus's build gives each record the same field-weighted
+    term counts, and the same word counts, as analysing the records one by one."""
+    from collections import Counter
+
+    from programfinder.build import _unigram_batch, record_segments, segment_term_counts
+    from programfinder.model import Program
+    from programfinder.text import Analyzer, english_stop_words
+
+    analyzer = Analyzer(stop_words=english_stop_words(), ngram_range=(1, 1))
+    odd = Program.from_dict(
+        {
+            "id": "odd-words",
+            "title": "Co-responder co-responders: the CO-RESPONDER team",
+            "agency": "Polizei München",
+            "country": "Germany",
+            "award": "European Crime Prevention Award",
+            "award_year": 2020,
+            "category": "winner",
+            "problem": ["burglary"],
+            "tactics": ["crime analysis"],
+            "description": "Über 2,000 calls; 24/7 co-responder cover, 911 and covid-19 "
+            "— the police's “hot-spot” patrols of-the-moment ran café-to-café.",
+        }
+    )
+    programs = [*programfinder.load_corpus(), odd]
+    segments = [record_segments(p) for p in programs]
+    batch = _unigram_batch(segments, analyzer, FIELD_WEIGHTS, [])
+    words: Counter[str] = Counter()
+    start = 0
+    for row, parts in enumerate(segments):
+        expected = segment_term_counts(parts, analyzer, FIELD_WEIGHTS, words)
+        end = start + int(batch.lengths[row])
+        found = {
+            batch.terms[int(c)]: float(v)
+            for c, v in zip(batch.columns[start:end], batch.values[start:end], strict=True)
+        }
+        assert found == {t: float(np.float32(v)) for t, v in expected.items()}, programs[row].id
+        start = end
+    assert start == len(batch.columns)
+    assert batch.words == dict(words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -9,11 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import programfinder
 from programfinder.cache import open_index
 from programfinder.cli import app
+from programfinder.query import Speller
 
 ROUND_ROCK = "iacp-crime-prevention-2019-round-rock-pd"
 DENVER = "iacp-crime-prevention-2021-denver-pd"
@@ -49,6 +53,47 @@ def test_misspelling_is_corrected_and_reported() -> None:
     burglary = programfinder.search("burglery")
     assert burglary.corrections[0].replacement == "burglary"
     assert burglary, "the corrected query finds burglary programs"
+
+
+_SPELLER_WORDS = sorted(open_index().known_words_)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_SPELLER_WORDS),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["insert", "delete", "replace"]),
+            st.integers(0, 30),
+            st.sampled_from("aeioulnrst-xz"),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_closest_word_is_what_difflib_finds(word: str, edits: list[tuple[str, int, str]]) -> None:
+    """The speller stops comparing early (by difflib's own bound), yet finds exactly the word
+    ``difflib.get_close_matches`` finds among the same candidates."""
+    import difflib
+
+    typo = list(word)
+    for action, at, letter in edits:
+        at %= len(typo) + 1
+        if action == "insert":
+            typo.insert(at, letter)
+        elif typo and at < len(typo):
+            typo[at : at + 1] = [] if action == "delete" else [letter]
+    misspelt = "".join(typo)
+    assume(len(misspelt) >= 2)
+    speller = _shipped_speller()
+    candidates = speller.candidates(misspelt)
+    expected = difflib.get_close_matches(misspelt, candidates, n=1, cutoff=0.84)
+    assert speller.closest(misspelt, 0.84) == (expected[0] if expected else None)
+
+
+@functools.cache
+def _shipped_speller() -> Speller:
+    return Speller(frozenset(_SPELLER_WORDS))
 
 
 def test_synonym_expansion_is_reported() -> None:

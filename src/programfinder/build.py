@@ -39,7 +39,7 @@ from .storage import (
     save_npz,
     sorted_keys,
 )
-from .text import Analyzer, normalize, stem, tokenize
+from .text import Analyzer, normalize, stem, stem_many, tokenize
 
 FORMAT_VERSION = 13
 ARRAYS_FILE = "index.npz"
@@ -203,16 +203,22 @@ _WORKER_ANALYZER: dict[str, Analyzer] = {}
 
 
 def _analyse_batch(
-    settings: dict[str, Any],
-    weights: Mapping[str, float],
-    segments: list[dict[str, list[str]]],
-    lines: list[bytes],
+    settings: dict[str, Any], weights: Mapping[str, float], lines: list[bytes]
 ) -> _Batch:
-    """Analyse the text of a batch of records (in a worker process, or inline when small)."""
+    """Analyse the text of a batch of records, given as the JSON lines the index stores (in a
+    worker process, or inline when small): the text crosses to a worker once, and the record
+    is read back from it as a search will read it."""
+    segments = [record_segments(Program.from_dict(json.loads(line))) for line in lines]
     key = json.dumps(settings, sort_keys=True)
     analyzer = _WORKER_ANALYZER.get(key)
     if analyzer is None:
         analyzer = _WORKER_ANALYZER.setdefault(key, Analyzer.from_settings(settings))
+    blocks = [
+        compress_block(lines[i : i + RECORDS_PER_BLOCK])
+        for i in range(0, len(lines), RECORDS_PER_BLOCK)
+    ]
+    if analyzer.ngram_range == (1, 1):
+        return _unigram_batch(segments, analyzer, weights, blocks)
     local: dict[str, int] = {}
     columns = array("i")
     values = array("f")
@@ -224,10 +230,6 @@ def _analyse_batch(
         columns.extend([local.setdefault(term, len(local)) for term in counts])
         values.extend(counts.values())
         lengths.append(len(counts))
-    blocks = [
-        compress_block(lines[i : i + RECORDS_PER_BLOCK])
-        for i in range(0, len(lines), RECORDS_PER_BLOCK)
-    ]
     return _Batch(
         list(local),
         np.frombuffer(columns, dtype=np.int32),
@@ -235,6 +237,115 @@ def _analyse_batch(
         np.frombuffer(lengths, dtype=np.int32),
         dict(words),
         dict(pairs),
+        blocks,
+    )
+
+
+class _Numbering(dict[str, int]):
+    """Numbers keys in the order they are first looked up."""
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+class _WordTotals:
+    """Word counts summed over batches with numpy (a Counter adds them one word at a time)."""
+
+    def __init__(self) -> None:
+        self.numbers = _Numbering()
+        self.totals = np.zeros(1 << 16, dtype=np.int64)
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        numbers = np.fromiter(map(self.numbers.__getitem__, counts), np.int64, len(counts))
+        if len(self.numbers) > len(self.totals):
+            grown = np.zeros(max(2 * len(self.totals), len(self.numbers)), dtype=np.int64)
+            grown[: len(self.totals)] = self.totals
+            self.totals = grown
+        self.totals[numbers] += np.fromiter(counts.values(), np.int64, len(counts))
+
+    def counter(self) -> Counter[str]:
+        return Counter(dict(zip(self.numbers, self.totals.tolist(), strict=False)))
+
+
+def _unigram_batch(
+    segments: list[dict[str, list[str]]],
+    analyzer: Analyzer,
+    weights: Mapping[str, float],
+    blocks: list[bytes],
+) -> _Batch:
+    """``segment_term_counts`` of a whole batch when no term spans two words (large corpora):
+    each record's words are only counted; stop words, stems and compound parts are worked out
+    once per distinct word of the batch, and the field-weighted sums are done by numpy."""
+    batch_tokens: list[str] = []
+    token_counts: list[int] = []
+    group_sizes = array("i")
+    group_weights = array("d")
+    group_records = array("i")
+    for record, parts in enumerate(segments):
+        grouped: dict[float, list[str]] = {}
+        for name, texts in parts.items():
+            grouped.setdefault(weights[name], []).extend(texts)
+        for weight, texts in grouped.items():
+            counted = Counter(tokenize(normalize("\n".join(texts))))
+            batch_tokens.extend(counted)
+            token_counts.extend(counted.values())
+            group_sizes.append(len(counted))
+            group_weights.append(weight)
+            group_records.append(record)
+    distinct = list(dict.fromkeys(batch_tokens))
+    tokens = {word: number for number, word in enumerate(distinct)}
+    token_numbers = list(map(tokens.__getitem__, batch_tokens))
+    del batch_tokens
+    # what each distinct word of the batch stands for: one term (its stem), none (a stop
+    # word), and the parts of a hyphenated compound as extra terms
+    terms = _Numbering()
+    first_term = np.full(len(tokens), -1, dtype=np.int64)
+    extra_terms: dict[int, list[int]] = {}
+    stop = analyzer.stop_words
+    content = [word for word in distinct if word not in stop]
+    for word, stemmed in zip(content, stem_many(content), strict=True):
+        number = tokens[word]
+        first_term[number] = terms[stemmed]
+        if analyzer.split_compounds and "-" in word:
+            extra_terms[number] = [
+                terms[stem(part)]
+                for part in word.split("-")
+                if part and part not in stop and len(part) > 1
+            ]
+    numbers = np.array(token_numbers, dtype=np.int32)
+    counts = np.array(token_counts, dtype=np.int32)
+    sizes = np.frombuffer(group_sizes, dtype=np.int32)
+    records = np.repeat(np.frombuffer(group_records, dtype=np.int32), sizes).astype(np.int64)
+    weighted = np.repeat(np.frombuffer(group_weights, dtype=np.float64), sizes) * counts
+    term_of = first_term[numbers]
+    kept = term_of >= 0
+    record_parts, term_parts, value_parts = [records[kept]], [term_of[kept]], [weighted[kept]]
+    if extra_terms:
+        compound = np.flatnonzero(np.isin(numbers, np.fromiter(extra_terms, dtype=np.int32)))
+        for at in compound:
+            for term in extra_terms[int(numbers[at])]:
+                record_parts.append(records[at : at + 1])
+                term_parts.append(np.array([term], dtype=np.int64))
+                value_parts.append(weighted[at : at + 1])
+    keys = np.concatenate(record_parts) * max(len(terms), 1) + np.concatenate(term_parts)
+    values = np.concatenate(value_parts)
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
+    sums = np.add.reduceat(values, starts) if len(keys) else values
+    unique = keys[starts]
+    words_count = np.bincount(numbers, weights=counts, minlength=len(tokens))
+    words = {
+        word: int(words_count[number]) for word, number in tokens.items() if first_term[number] >= 0
+    }
+    return _Batch(
+        list(terms),
+        (unique % max(len(terms), 1)).astype(np.int32),
+        sums.astype(np.float32),
+        np.bincount(unique // max(len(terms), 1), minlength=len(segments)).astype(np.int32),
+        words,
+        {},
         blocks,
     )
 
@@ -334,9 +445,9 @@ def build_index_folder(
         stop_words=english_stop_words(), ngram_range=(1, 2) if bigrams else (1, 1)
     )
     settings = analyzer.settings()
-    vocabulary: dict[str, int] = {}
-    column_parts: list[np.ndarray] = []
-    value_parts: list[np.ndarray] = []
+    vocabulary = _Numbering()
+    all_columns = _Chunks(np.int32)
+    all_values = _Chunks(np.float32)
     length_parts: list[np.ndarray] = []
     ids: list[str] = []
     title_keys = array("Q")
@@ -350,21 +461,19 @@ def build_index_folder(
     awards: dict[str, int] = {}
     countries: dict[str, int] = {}
     tags: dict[str, int] = {}
-    word_counts: Counter[str] = Counter()
+    word_totals = _WordTotals()
     pair_counts: Counter[str] = Counter()
     done = 0
 
     def merge(batch: _Batch) -> None:
         nonlocal done
         to_global = np.fromiter(
-            (vocabulary.setdefault(term, len(vocabulary)) for term in batch.terms),
-            dtype=np.int32,
-            count=len(batch.terms),
+            map(vocabulary.__getitem__, batch.terms), dtype=np.int32, count=len(batch.terms)
         )
-        column_parts.append(to_global[batch.columns] if len(batch.columns) else batch.columns)
-        value_parts.append(batch.values)
+        all_columns.append(to_global[batch.columns] if len(batch.columns) else batch.columns)
+        all_values.append(batch.values)
         length_parts.append(batch.lengths)
-        word_counts.update(batch.words)
+        word_totals.add(batch.words)
         pair_counts.update(batch.pairs)
         writer.add_compressed(batch.blocks)
         done += len(batch.lengths)
@@ -388,8 +497,7 @@ def build_index_folder(
                     tag_starts.append(len(tag_codes))
                     evaluation_codes.append(evaluation_code(program.evaluation))
                     setting_codes.append(setting_bits(program.setting))
-                segments = [record_segments(p) for p in programs]
-                for batch in analysis.submit(settings, weights, segments, lines):
+                for batch in analysis.submit(settings, weights, lines):
                     merge(batch)
             for batch in analysis.finish():
                 merge(batch)
@@ -397,13 +505,14 @@ def build_index_folder(
     finally:
         analysis.close()
     n_records = len(ids)
+    word_counts = word_totals.counter()
     if progress is not None:
         progress(n_records)
     if n_records == 0:
         raise ValueError("cannot build an index of no records")
 
-    cols = _drain(column_parts, np.int32)
-    data = _drain(value_parts, np.float32)
+    cols = all_columns.join()
+    data = all_values.join()
     indptr = np.zeros(n_records + 1, dtype=np.int64)
     np.cumsum(np.concatenate(length_parts), out=indptr[1:])
     length_parts.clear()
@@ -534,17 +643,44 @@ def build_index_folder(
     )
 
 
-def _drain(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
-    """The parts joined into one array, each part freed as soon as it is copied (a plain
-    concatenate would hold every part and the whole at once: a gigabyte more at 1M records)."""
-    joined = np.empty(sum(len(p) for p in parts), dtype=dtype)
-    start = 0
-    parts.reverse()
-    while parts:
-        part = parts.pop()
-        joined[start : start + len(part)] = part
-        start += len(part)
-    return joined
+class _Chunks:
+    """A growing array kept in large chunks: the batches' small arrays are copied in and freed
+    at once, so their memory is reused by the next batch instead of piling up (small freed
+    blocks stay in the process's heap; chunks of 64 MB and more go back to the system)."""
+
+    def __init__(self, dtype: type[np.generic], first: int = 1 << 20, largest: int = 1 << 24):
+        self.dtype = dtype
+        self.full: list[np.ndarray] = []
+        self.current = np.empty(first, dtype=dtype)
+        self.used = 0
+        self.largest = largest
+
+    def append(self, values: np.ndarray) -> None:
+        start = 0
+        while start < len(values):
+            if self.used == len(self.current):
+                self.full.append(self.current)
+                size = min(2 * len(self.current), self.largest)
+                self.current = np.empty(size, dtype=self.dtype)
+                self.used = 0
+            step = min(len(values) - start, len(self.current) - self.used)
+            self.current[self.used : self.used + step] = values[start : start + step]
+            self.used += step
+            start += step
+
+    def join(self) -> np.ndarray:
+        """Everything appended, as one array; each chunk is freed as soon as it is copied (the
+        whole and every chunk at once would hold the matrix twice)."""
+        parts = [*self.full, self.current[: self.used]]
+        self.full, self.current, self.used = [], np.empty(0, dtype=self.dtype), 0
+        joined = np.empty(sum(len(p) for p in parts), dtype=self.dtype)
+        start = 0
+        parts.reverse()
+        while parts:
+            part = parts.pop()
+            joined[start : start + len(part)] = part
+            start += len(part)
+        return joined
 
 
 def quantise_by_record(
@@ -677,8 +813,7 @@ def _fit_lsa(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
 def _surfaces(terms: list[str], words: Counter[str], pairs: Counter[str]) -> list[str]:
     """For each term, the most frequent original words that produced it (stems read badly)."""
     best_word: dict[str, tuple[int, str]] = {}
-    for word, count in words.items():
-        key = stem(word)
+    for (word, count), key in zip(words.items(), stem_many(words), strict=True):
         if key not in best_word or (count, -len(word)) > (
             best_word[key][0],
             -len(best_word[key][1]),

@@ -102,6 +102,21 @@ def stem(word: str) -> str:
     return result
 
 
+def stem_many(words: Iterable[str]) -> list[str]:
+    """``stem`` of each word, the plain words not seen before stemmed in one call to the C
+    stemmer (a large corpus brings tens of thousands of new words per batch)."""
+    words = list(words)
+    new = [w for w in dict.fromkeys(words) if w not in _STEMS and w.isalpha()]
+    if new:
+        stems = _english_stemmer().stemWords(new)
+        if len(_STEMS) + len(new) <= _STEM_CACHE_LIMIT:
+            _STEMS.update(zip(new, map(str, stems), strict=True))
+        else:
+            known = dict(zip(new, map(str, stems), strict=True))
+            return [known.get(w) or stem(w) for w in words]
+    return [_STEMS.get(w) or stem(w) for w in words]
+
+
 def word_ngrams(terms: list[str], ngram_range: tuple[int, int]) -> list[str]:
     """Unigrams then bigrams (and longer, per ``ngram_range``) joined by a space."""
     low, high = ngram_range
