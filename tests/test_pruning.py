@@ -190,3 +190,22 @@ def test_index_folder_holds_the_matrix_once(index: ProgramIndex) -> None:
     assert files == {"index.json", "index.npz", "records.zlib"}
     assert index.data_.dtype == np.uint16
     assert "row_data" not in index.meta
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(words=st.lists(ranks, min_size=1, max_size=250))
+def test_compiled_kernel_scores_equal_numpy_scores(
+    index: ProgramIndex, words: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exhaustive scores through scipy's compiled kernel (many postings) are bit for bit the
+    scores of numpy's scatter-add: the pruned passes rely on it."""
+    assert scoring._product_kernel() is not None  # else the fast route is not tested here
+    weights = index.query_weights(" ".join(_word(i) for i in words))
+    monkeypatch.setattr(scoring, "SPARSE_PRODUCT_POSTINGS", 10**12)
+    by_numpy = index.score(weights)
+    monkeypatch.setattr(scoring, "SPARSE_PRODUCT_POSTINGS", 0)
+    by_kernel = index.score(weights)
+    assert by_kernel.dtype == by_numpy.dtype == np.float32
+    assert np.array_equal(by_kernel, by_numpy)

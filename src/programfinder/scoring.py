@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,9 @@ DEPTH_GROWTH = 4
 # Scoring one record exactly (a binary search per query term) costs about this many times
 # adding one posting to an accumulator.
 SEARCH_COST = 10
+# From this many postings on, the exhaustive score uses scipy's compiled kernel (imported only
+# then: a query on a small corpus never needs scipy).
+SPARSE_PRODUCT_POSTINGS = 200_000
 # A list at least this long is worth raising the threshold for before it is read.
 LONG_LIST = 4 * BLOCK
 # Bounds are compared with a little slack, so that float32 rounding never prunes a record that
@@ -155,11 +159,31 @@ class Scorer(IndexFiles):
 
     # ---------------------------------------------------------------- scores
     def score(self, weights: Mapping[int, float]) -> np.ndarray:
-        """Cosine score of every record against a normalised query vector (exhaustive)."""
+        """Cosine score of every record against a normalised query vector (exhaustive).
+
+        Each term's share is added in the query's order, in float32, so that the pruned passes
+        (``_exact``) reproduce these scores bit for bit. When many postings are read (a draft
+        on a large corpus), scipy's compiled sparse matrix-vector kernel does the adding, term
+        by term into the same vector, with the same float32 operations: several times faster
+        than numpy's scatter-add, and the same result (a test holds the two equal).
+        """
+        factors = self._multipliers(weights)
+        columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        starts = self.indptr_[columns].tolist()
+        ends = self.indptr_[columns + 1].tolist()
         scores = np.zeros(len(self.programs), dtype=np.float32)
-        for column, factor in zip(weights, self._multipliers(weights), strict=True):
-            start, end = self.indptr_[column], self.indptr_[column + 1]
-            scores[self._indices[start:end]] += factor * self._data[start:end]
+        many = sum(ends) - sum(starts) >= SPARSE_PRODUCT_POSTINGS
+        kernel = _product_kernel() if many else None  # scipy is imported only for many
+        if kernel is not None:
+            span = np.zeros(2, dtype=np.int32)  # the one column's postings: [0, length)
+            for position, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                span[1] = end - start
+                values = self._data[start:end].astype(np.float32)
+                factor = factors[position : position + 1]
+                kernel(len(scores), 1, span, self._indices[start:end], values, factor, scores)
+            return scores
+        for start, end, multiplier in zip(starts, ends, factors, strict=True):
+            scores[self._indices[start:end]] += multiplier * self._data[start:end]
         return scores
 
     def _exact(self, rows: np.ndarray, weights: Mapping[int, float]) -> np.ndarray:
@@ -185,9 +209,7 @@ class Scorer(IndexFiles):
         if not weights:
             return []
         if len(weights) > MANY_TERMS:
-            scores = self.score(weights)
-            candidates = np.flatnonzero(scores > 0)
-            return _best(candidates, scores[candidates], excluded, limit)
+            return _best_of_all(self.score(weights), excluded, limit)
         factors = self._multipliers(weights)
         columns = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
         starts = self.indptr_[columns].astype(np.int64)
@@ -528,6 +550,30 @@ def _best(
         rows, scores = rows[tied], scores[tied]
     order = np.lexsort((rows, -scores))[:limit]
     return [(int(rows[i]), float(scores[i])) for i in order]
+
+
+@lru_cache(maxsize=1)
+def _product_kernel() -> Callable[..., None] | None:
+    """scipy's C++ kernel for a sparse matrix (CSC) times a vector, added into the output:
+    ``csc_matvec(n_rows, n_columns, starts, rows, values, x, out)``. It is what scipy's own
+    ``csc_matrix @ vector`` calls, used here one stored list at a time, so that nothing is
+    copied into a sub-matrix first. It lives in a private module; if scipy ever moves it, the
+    numpy route takes over (same scores, slower)."""
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:
+        return None
+    kernel = getattr(_sparsetools, "csc_matvec", None)
+    return kernel if callable(kernel) else None
+
+
+def _best_of_all(scores: np.ndarray, excluded: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """``_best`` over every row of ``scores``: only the rows at or above the k-th best score
+    (k = limit + excluded, ties included) are gathered and sorted."""
+    k = limit + len(excluded)
+    cutoff = _kth(scores, k) if k < len(scores) else 0.0
+    rows = np.flatnonzero(scores >= cutoff) if cutoff > 0 else np.flatnonzero(scores > 0)
+    return _best(rows, scores[rows], excluded, limit)
 
 
 def _kth(values: np.ndarray, k: int) -> float:
