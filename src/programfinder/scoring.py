@@ -41,7 +41,7 @@ MAX_QUERY_TERMS = 200
 #: Share of the LSA cosine in the similar-programs score (0 = TF-IDF only).
 LSA_WEIGHT = 0.15
 # Below this many postings in all, a query is scored exhaustively (pruning would not pay).
-SMALL_QUERY_POSTINGS = 20_000
+SMALL_QUERY_POSTINGS = 2_048
 # Above this many terms (a pasted passage, a draft) the bounds of the terms left stay above the
 # threshold until nearly the end, and one pass over every list is faster than probing them.
 MANY_TERMS = 16
@@ -259,9 +259,10 @@ class Scorer(IndexFiles):
         impact_starts = self.impact_ptr_[columns].astype(np.int64)
         depths = self.impact_ptr_[columns + 1].astype(np.int64) - impact_starts
         lengths = ends - starts
-        # short lists, and long ones whose prefix holds the whole list, are read at once
-        open_lists = np.flatnonzero((depths > 0) & (depths < lengths))
-        whole = np.flatnonzero((depths == 0) | (depths >= lengths))
+        # short lists are read at once; the others best first, a prefix at a time (a prefix
+        # may hold its whole list)
+        open_lists = np.flatnonzero(depths > 0)
+        whole = np.flatnonzero(depths == 0)
         parts = [self._indices[starts[i] : ends[i]] for i in whole]
         bounds = factors.astype(np.float64)
         read = np.zeros(len(columns), dtype=np.int64)
@@ -291,10 +292,13 @@ class Scorer(IndexFiles):
                 scores = np.concatenate((scores, self._exact(new, weights)))[order]
             unread = 0.0
             for i in open_lists:
-                last = self._impact_values[int(impact_starts[i]) + int(read[i]) - 1]
-                unread += float(bounds[i]) * float(last)
+                if read[i] < lengths[i]:  # what is left of this list is worth at most this
+                    last = self._impact_values[int(impact_starts[i]) + int(read[i]) - 1]
+                    unread += float(bounds[i]) * float(last)
+            if unread == 0.0:
+                return rows, scores  # every list read to its end
             threshold = _kth(scores, k)
-            if not len(open_lists) or (threshold > 0 and unread < threshold * SLACK):
+            if threshold > 0 and unread < threshold * SLACK:
                 return rows, scores
             if all(read[i] >= depths[i] for i in open_lists):
                 return None  # the prefixes are spent: prune the whole lists instead
