@@ -219,3 +219,43 @@ def test_warm_search_does_not_import_scikit_learn(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
     )
     assert warm.stdout.strip() == "[]"
+
+
+def test_rare_real_word_is_not_corrected_when_spelling_list_is_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A corpus with more words than the spelling list keeps: a rare word that is in the corpus
+    ("burglars", once) is searched as typed, not "corrected" to a frequent neighbour. The list
+    is cut to its most frequent words and then loses the numbers among them, so it ends up
+    shorter than the cap: that must not make it count as holding every corpus word."""
+    from programfinder import build
+    from programfinder.index import ProgramIndex
+    from programfinder.model import Program
+
+    monkeypatch.setattr(build, "SPELLING_WORDS", 6)
+    numbers = " ".join(str(2000 + i % 4) for i in range(40))
+    records = [
+        {
+            "id": f"record-{n}",
+            "title": f"Burglary program {n}",
+            "agency": "Example Police Department",
+            "country": "United States",
+            "award": "Tilley Award",
+            "award_year": 2010,
+            "category": "winner",
+            "problem": ["burglary"],
+            "tactics": ["crime analysis"],
+            "description": f"burglary burglary prevention {numbers} "
+            + ("repeat burglars were tracked" if n == 2 else "homes were secured"),
+        }
+        for n in range(4)
+    ]
+    index = ProgramIndex.build([Program.from_dict(r) for r in records])
+    assert not index.spelling_complete_
+    assert len(index.known_words_) < 6  # the numbers were dropped from the cut list
+    found = index.search("burglars")
+    assert found.corrections == []
+    assert found[0].program.id == "record-2"
+    assert [(c.original, c.replacement) for c in index.search("burglery").corrections] == [
+        ("burglery", "burglary")
+    ]

@@ -624,6 +624,8 @@ def build_index_folder(
         "entry_terms": analyze_entry_terms(entry_terms or {}, analyzer),
         "glossary": analyze_glossary(glossary or {}, analyzer),
         "spelling_words": spelling,
+        # every corpus word is a spelling candidate, so a word that is none is not in the corpus
+        "spelling_complete": len(word_counts) <= SPELLING_WORDS,
         "awards": list(awards),
         "countries": list(countries),
         "tags": list(tags),

@@ -19,7 +19,6 @@ import numpy as np
 from .build import (
     FIELD_WEIGHTS,
     FORMAT_VERSION,
-    SPELLING_WORDS,
     build_index_folder,
     record_segments,
     title_key,
@@ -317,7 +316,7 @@ class ProgramIndex(Scorer):
             self.analyzer.stop_words,
             # When every corpus word is a candidate, an unknown word is surely not in the corpus;
             # when only the most frequent are, a rare real word must not be "corrected".
-            in_corpus=None if len(self.known_words_) < SPELLING_WORDS else self._has_word,
+            in_corpus=None if self.spelling_complete_ else self._has_word,
         )
         parts, expansions = read_query(text, self)
         weights, origins = self.part_weights(parts)

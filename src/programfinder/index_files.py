@@ -96,6 +96,7 @@ class IndexFiles:
         self.entry_terms = PhraseTable(meta["entry_terms"], 3)
         self.glossary = PhraseTable(meta["glossary"], 1)
         self.known_words_ = frozenset(meta["spelling_words"])
+        self.spelling_complete_ = bool(meta["spelling_complete"])
         self.problems = [Problem.from_json(p) for p in meta["problems"]]
         self.corpus_root = Path(meta["corpus_root"]) if meta.get("corpus_root") else None
         self.key = str(meta.get("key", ""))
