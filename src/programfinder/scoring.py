@@ -1,23 +1,37 @@
 """Scoring records against a query vector: exhaustively, or with exact dynamic pruning.
 
-The document-term matrix is stored once, by term, with 16-bit values (``build.quantise_columns``)
-and the largest value of every block of ``BLOCK`` postings. A record's score for a query vector
-``q`` is ``sum(q[t] * value[t, record])`` over the query's terms, the cosine of the two unit
-vectors (up to the 16-bit rounding of the stored values).
+The document-term matrix is stored once, by term, with 16-bit values (``build.quantise_by_record``),
+the largest value of every block of ``BLOCK`` postings, and for every long list its best
+postings, best first (``build.impact_prefixes``). A record's score for a query vector ``q`` is
+``sum(q[t] * value[t, record])`` over the query's terms, the cosine of the two unit vectors (up
+to the 16-bit rounding of the stored values), added in the query's order in float32.
 
-``Scorer.top`` returns exactly the records and scores of the exhaustive ranking, but skips work
-the way MaxScore and block-max WAND do, with whole numpy arrays instead of one record at a time:
+``Scorer.top`` returns exactly the records and scores of the exhaustive ranking, by one of:
 
-1. Terms are taken in order of their upper bound (query weight x the term's largest value).
-   Their posting lists are added into a score accumulator, and the set of records seen so far
-   grows. Before a long list, the threshold (a lower bound of the k-th best score, from the
-   scores seen so far or from the best blocks of that list) is raised; blocks of the list whose
-   maximum, plus every other term's bound, cannot reach it are skipped.
-2. Once the bounds of the terms left add up to less than the threshold, no unseen record can
-   enter the top k: the remaining (common, long) lists are only probed with ``searchsorted`` for
-   the records still in the running, which are dropped as soon as their bound falls short.
-3. The few records left are scored again term by term in the query's own order, so their scores
-   are bit for bit those of the exhaustive pass, and ranked by score, then by record number.
+- **The threshold algorithm** (``_threshold_top``), for a query with a long list: short lists
+  are read whole, long ones best first from their impact prefixes, deeper each round; every
+  record read is scored exactly; a record not read yet is worth at most the last values read,
+  and once their sum is below the k-th best exact score the answer is final. A query of common
+  words usually stops after a few hundred postings of lists that span the corpus.
+- **MaxScore with block maxima** (``_pruned``), when the prefixes run out first, with whole
+  numpy arrays instead of one record at a time:
+
+  1. Terms are taken in order of their upper bound (query weight x the term's largest value).
+     Their posting lists are added into a score accumulator, and the set of records seen so far
+     grows. Before a long list, the threshold (a lower bound of the k-th best score, from the
+     scores seen so far or from the best blocks of that list) is raised; blocks of the list
+     whose maximum, plus every other term's bound, cannot reach it are skipped.
+  2. Once the bounds of the terms left add up to less than the threshold, no unseen record can
+     enter the top k: the remaining (common, long) lists are only probed with ``searchsorted``
+     for the records still in the running, which are dropped as soon as their bound falls short.
+  3. The few records left are scored again term by term in the query's own order, so their
+     scores are bit for bit those of the exhaustive pass.
+
+- **Every posting** (``score``), for a draft or passage (many terms, whose bounds keep the
+  threshold out of reach) and for small queries, with scipy's compiled kernel when the lists
+  are long.
+
+Either way the records are ranked by score, then by record number.
 """
 
 from __future__ import annotations
