@@ -21,6 +21,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -299,16 +300,19 @@ def _unigram_batch(
     del batch_tokens
     # what each distinct word of the batch stands for: one term (its stem), none (a stop
     # word), and the parts of a hyphenated compound as extra terms
-    terms = _Numbering()
-    first_term = np.full(len(tokens), -1, dtype=np.int64)
-    extra_terms: dict[int, list[int]] = {}
     stop = analyzer.stop_words
-    content = [word for word in distinct if word not in stop]
-    for word, stemmed in zip(content, stem_many(content), strict=True):
-        number = tokens[word]
-        first_term[number] = terms[stemmed]
-        if analyzer.split_compounds and "-" in word:
-            extra_terms[number] = [
+    is_content = [word not in stop for word in distinct]
+    content = list(compress(distinct, is_content))
+    stems = stem_many(content)
+    terms = _Numbering(zip(dict.fromkeys(stems), itertools.count()))
+    first_term = np.full(len(tokens), -1, dtype=np.int64)
+    first_term[np.flatnonzero(is_content)] = np.fromiter(
+        map(terms.__getitem__, stems), dtype=np.int64, count=len(stems)
+    )
+    extra_terms: dict[int, list[int]] = {}
+    if analyzer.split_compounds:
+        for word in (w for w in content if "-" in w):
+            extra_terms[tokens[word]] = [
                 terms[stem(part)]
                 for part in word.split("-")
                 if part and part not in stop and len(part) > 1
@@ -336,9 +340,9 @@ def _unigram_batch(
     sums = np.add.reduceat(values, starts) if len(keys) else values
     unique = keys[starts]
     words_count = np.bincount(numbers, weights=counts, minlength=len(tokens))
-    words = {
-        word: int(words_count[number]) for word, number in tokens.items() if first_term[number] >= 0
-    }
+    words = dict(
+        zip(content, compress(words_count.astype(np.int64).tolist(), is_content), strict=True)
+    )
     return _Batch(
         list(terms),
         (unique % max(len(terms), 1)).astype(np.int32),

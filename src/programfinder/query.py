@@ -107,11 +107,18 @@ class Speller:
     def __init__(self, words: Collection[str]) -> None:
         self.words = words
         self._counts: dict[tuple[str, int], np.ndarray] = {}
-        self._buckets: dict[tuple[str, int], list[str]] = {}
-        self._compact: dict[str, list[str]] = {}
-        for word in words:
-            self._buckets.setdefault((word[:1], len(word)), []).append(word)
-            self._compact.setdefault(word.replace("-", ""), []).append(word)
+        # both built on first use: most queries have no word to correct, and a large corpus
+        # has a hundred thousand candidates to sort
+        self._grouped: dict[tuple[str, int], list[str]] | None = None
+        self._hyphenated: dict[str, list[str]] | None = None
+
+    @property
+    def _buckets(self) -> dict[tuple[str, int], list[str]]:
+        if self._grouped is None:
+            self._grouped = {}
+            for word in self.words:
+                self._grouped.setdefault((word[:1], len(word)), []).append(word)
+        return self._grouped
 
     def candidates(self, word: str) -> list[str]:
         """Known words with the same first letter and a length within two of ``word``."""
@@ -122,13 +129,18 @@ class Speller:
 
     def same_but_hyphens(self, word: str) -> list[str]:
         """The ``candidates`` that differ from ``word`` only by hyphens, in candidate order."""
+        if self._hyphenated is None:
+            self._hyphenated = {}
+            for known in self.words:
+                if "-" in known:
+                    self._hyphenated.setdefault(known.replace("-", ""), []).append(known)
         compact = word.replace("-", "")
-        found = [
-            c
-            for c in self._compact.get(compact, ())
-            if c[:1] == word[:1] and abs(len(c) - len(word)) <= 2
-        ]
-        return sorted(found, key=len)
+        found = list(self._hyphenated.get(compact, ()))
+        if compact in self.words:
+            found.append(compact)
+        return sorted(
+            (c for c in found if c[:1] == word[:1] and abs(len(c) - len(word)) <= 2), key=len
+        )
 
     def close_candidates(self, word: str, cutoff: float) -> list[tuple[float, str]]:
         """The ``candidates`` that ``difflib``'s quick ratio (an upper bound of its ratio) does

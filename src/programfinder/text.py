@@ -106,15 +106,17 @@ def stem_many(words: Iterable[str]) -> list[str]:
     """``stem`` of each word, the plain words not seen before stemmed in one call to the C
     stemmer (a large corpus brings tens of thousands of new words per batch)."""
     words = list(words)
-    new = [w for w in dict.fromkeys(words) if w not in _STEMS and w.isalpha()]
-    if new:
-        stems = _english_stemmer().stemWords(new)
-        if len(_STEMS) + len(new) <= _STEM_CACHE_LIMIT:
-            _STEMS.update(zip(new, map(str, stems), strict=True))
-        else:
-            known = dict(zip(new, map(str, stems), strict=True))
-            return [known.get(w) or stem(w) for w in words]
-    return [_STEMS.get(w) or stem(w) for w in words]
+    found = list(map(_STEMS.get, words))
+    if None not in found:
+        return found  # type: ignore[return-value]
+    missing = dict.fromkeys(w for w, s in zip(words, found, strict=True) if s is None)
+    new = [w for w in missing if w.isalpha()]
+    stems = dict(zip(new, map(str, _english_stemmer().stemWords(new)), strict=True))
+    if len(_STEMS) + len(stems) <= _STEM_CACHE_LIMIT:
+        _STEMS.update(stems)
+    return [
+        s if s is not None else stems.get(w) or stem(w) for w, s in zip(words, found, strict=True)
+    ]
 
 
 def word_ngrams(terms: list[str], ngram_range: tuple[int, int]) -> list[str]:
