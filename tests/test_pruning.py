@@ -150,10 +150,10 @@ def test_each_index_takes_the_path_it_is_built_for(index: ProgramIndex) -> None:
     assert all(answered) if deep else not all(answered)
 
 
+@pytest.mark.parametrize("index", ["pruned"], indirect=True)
 def test_pruning_skips_postings_of_common_words(index: ProgramIndex) -> None:
-    """A rare word beside the most common one: the common list is probed, not read whole."""
-    if index.prefixes == "threshold":  # type: ignore[attr-defined]
-        pytest.skip("answered from the impact prefixes (the test above)")
+    """A rare word beside the most common one, on the index whose prefixes run out: the
+    common list is probed, not read whole."""
     rare = next(
         _word(r)
         for r in range(WORDS - 1, 0, -1)
