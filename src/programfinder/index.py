@@ -150,11 +150,7 @@ class ProgramIndex(Scorer):
         """A ``Hit`` for ``row``: matched terms, their contributions, how each was reached (from
         ``origins``, the query part each column came from) and the best sentence."""
         lexical_share = 1.0 - lsa_weight if self.doc_lsa_.size else 1.0
-        contributions = []
-        for column, weight in weights.items():
-            value = self.value(row, column)
-            if value > 0:
-                contributions.append((column, lexical_share * weight * value))
+        contributions = [(c, lexical_share * v) for c, v in self.shared_terms(weights, row)]
         contributions.sort(key=lambda item: (-item[1], self.terms_[item[0]]))
         term_weights = {self.terms_[column]: value for column, value in contributions}
         snippet, highlights = best_snippet(self.programs[row].body, term_weights, self.analyzer)
