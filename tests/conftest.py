@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from programfinder.corpus import shipped_corpus_path
+from programfinder.records.corpus import shipped_corpus_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

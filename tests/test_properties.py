@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import programfinder
-from programfinder.corpus import parse_record_text
 from programfinder.query import parse_query
+from programfinder.records.corpus import parse_record_text
 from programfinder.text import Analyzer
 
 FUZZ_EXAMPLES = int(os.environ.get("PROGRAMFINDER_FUZZ_EXAMPLES", "300"))

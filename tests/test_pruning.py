@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from programfinder import build, scoring
 from programfinder.index import ProgramIndex
-from programfinder.model import Program
+from programfinder.records.program import Program
 
 SYLLABLES = ["ka", "lo", "mi", "nu", "pe", "ra", "si", "vu", "ze", "bar", "cor", "den", "fal"]
 WORDS = 3_000

@@ -230,7 +230,7 @@ def test_rare_real_word_is_not_corrected_when_spelling_list_is_cut(
     shorter than the cap: that must not make it count as holding every corpus word."""
     from programfinder import build
     from programfinder.index import ProgramIndex
-    from programfinder.model import Program
+    from programfinder.records.program import Program
 
     monkeypatch.setattr(build, "SPELLING_WORDS", 6)
     numbers = " ".join(str(2000 + i % 4) for i in range(40))

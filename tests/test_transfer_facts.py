@@ -13,7 +13,7 @@ import programfinder
 from programfinder import load_corpus
 from programfinder.cli import app
 from programfinder.errors import QueryError
-from programfinder.filters import Filters
+from programfinder.records.filters import Filters
 from tests.conftest import write_record
 
 SHORT_BODY = " ".join(["Officers worked with shop owners on a short campaign against theft."] * 5)
@@ -163,7 +163,7 @@ def test_filter_values_are_forgiving_about_case_and_hyphens() -> None:
 
 def test_stats_count_brief_records(facts_corpus: Path) -> None:
     stats = programfinder.load_corpus(facts_corpus)
-    from programfinder.stats import corpus_stats
+    from programfinder.records.stats import corpus_stats
 
     counted = corpus_stats(stats)
     assert counted.brief == 1

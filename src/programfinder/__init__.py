@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .corpus import Corpus, Problem
 from .errors import (
     CacheError,
     CorpusError,
@@ -21,9 +20,10 @@ from .errors import (
     QueryError,
     RecordNotFoundError,
 )
-from .filters import Filters
-from .model import Outcome, Program
-from .sources import load_corpus
+from .records.corpus import Corpus, Problem
+from .records.filters import Filters
+from .records.program import Outcome, Program
+from .records.sources import load_corpus
 
 if TYPE_CHECKING:
     import numpy as np

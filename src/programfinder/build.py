@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import Problem
 from .entry_terms import analyze_entry_terms
-from .filters import evaluation_code, setting_bits
 from .glossary import analyze_glossary
-from .model import Program
+from .records.corpus import Problem
+from .records.filters import evaluation_code, setting_bits
+from .records.program import Program
 from .storage import (
     CompressedRecordWriter,
     compress_block,

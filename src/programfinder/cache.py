@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
-from .corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
 from .entry_terms import entry_terms_path, load_entry_terms
 from .errors import CacheError, CorpusError
 from .glossary import glossary_path, load_glossary
 from .index import ProgramIndex
-from .model import Program
+from .records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
+from .records.program import Program
 from .synonyms import load_synonyms, synonyms_path
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
@@ -132,7 +132,7 @@ def build_and_save(
 
     Records are streamed from the corpus: a million-line JSONL file is never held in memory.
     """
-    from .sources import checked_records, count_records
+    from .records.sources import checked_records, count_records
 
     problems: list[Problem] = []
 

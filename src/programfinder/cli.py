@@ -15,11 +15,11 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from . import __version__
-from .corpus import Corpus, check_record_id, resolve_corpus_path
 from .errors import ProgramFinderError, QueryError
-from .filters import Filters
 from .query import MAX_QUERY_CHARS
-from .sources import load_corpus
+from .records.corpus import Corpus, check_record_id, resolve_corpus_path
+from .records.filters import Filters
+from .records.sources import load_corpus
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -354,7 +354,7 @@ def stats_command(
 ) -> None:
     """Count the programs by award, decade and year, country and tag."""
     from .output import emit_json, make_console, print_stats
-    from .stats import corpus_stats
+    from .records.stats import corpus_stats
 
     loaded = _load(corpus)
     stats = corpus_stats(
@@ -491,9 +491,9 @@ def index_build_command(corpus: CorpusOption = None) -> None:
     )
 
     from .cache import build_index
-    from .corpus import check_corpus_path
     from .output import make_console, warn_skipped
-    from .sources import count_records
+    from .records.corpus import check_corpus_path
+    from .records.sources import count_records
 
     root = resolve_corpus_path(corpus)
     check_corpus_path(root)
@@ -630,8 +630,8 @@ def add_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Write a new program record into a corpus folder (never overwrites a file)."""
-    from .authoring import NewRecord, add_record
     from .output import make_console, print_problems
+    from .records.authoring import NewRecord, add_record
 
     interactive = sys.stdin.isatty()
     if body_file is not None:

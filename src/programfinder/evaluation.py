@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus
 from .errors import ProgramFinderError
-from .model import Program
-from .sources import load_corpus
+from .records.corpus import Corpus
+from .records.program import Program
+from .records.sources import load_corpus
 
 K = 10
 METRICS = ("ndcg@10", "mrr", "hit@3", "recall@10")

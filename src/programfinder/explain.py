@@ -12,7 +12,7 @@ from .hits import Hit
 from .text import Analyzer, stem, token_spans
 
 if TYPE_CHECKING:
-    from .model import Program
+    from .records.program import Program
     from .scoring import Scorer
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .filters import Filters
-from .model import Program
 from .query import Correction
+from .records.filters import Filters
+from .records.program import Program
 from .synonyms import Expansion
 
 if TYPE_CHECKING:

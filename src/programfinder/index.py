@@ -23,14 +23,14 @@ from .build import (
     record_segments,
     title_key,
 )
-from .corpus import Corpus
 from .errors import CacheError, QueryError, RecordNotFoundError
 from .expansion import read_query
 from .explain import best_snippet, collapse_terms, display_term, similar_hit
-from .filters import Filters
 from .hits import Hit, Match, SearchResults, SimilarResults
-from .model import Program
 from .query import Correction, QueryPart, Speller, correct_spelling, parse_query
+from .records.corpus import Corpus
+from .records.filters import Filters
+from .records.program import Program
 from .scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
 from .synonyms import Expansion, expand
 from .text import Analyzer, normalize, tokenize
@@ -113,7 +113,7 @@ class ProgramIndex(Scorer):
     # ----------------------------------------------------------------- queries
     def get(self, record_id: str) -> Program:
         """The record with this id (see ``Corpus.get``)."""
-        from .corpus import check_record_id
+        from .records.corpus import check_record_id
 
         check_record_id(record_id)
         row = self.row_of(record_id)
@@ -477,7 +477,7 @@ class ProgramIndex(Scorer):
 
 def looks_like_id(text: str) -> bool:
     """True for a single token of the record-id form (``goldstein-2022-...``)."""
-    from .corpus import ID_PATTERN
+    from .records.corpus import ID_PATTERN
 
     return bool(ID_PATTERN.match(text.strip())) and "-" in text and " " not in text.strip()
 

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from .build import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
-from .corpus import Problem
 from .errors import CacheError
-from .model import Program
+from .records.corpus import Problem
+from .records.program import Program
 from .storage import (
     CompressedRecordStore,
     SortedKeys,

@@ -20,14 +20,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .corpus import Problem
-from .model import Program
+from .records.corpus import Problem
+from .records.program import Program
 
 if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy
     from .evaluation import SystemScores
     from .hits import Hit, SearchResults
+    from .records.stats import CorpusStats
     from .similarity import SimilarResults
-    from .stats import CorpusStats
     from .synonyms import Expansion
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

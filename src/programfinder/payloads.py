@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .facets import Facets
     from .hits import Hit, SearchResults
-    from .model import Program
+    from .records.program import Program
     from .similarity import SimilarResults
 
 

@@ -45,10 +45,16 @@ from typing import Any
 import numpy as np
 
 from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
-from .filters import Filters, award_matches, evaluation_code, normalize_country, setting_bits
 from .index_files import IndexFiles
-from .model import Program
 from .query import QueryPart
+from .records.filters import (
+    Filters,
+    award_matches,
+    evaluation_code,
+    normalize_country,
+    setting_bits,
+)
+from .records.program import Program
 
 # A query vector keeps at most this many terms (the most weighted; see part_weights).
 MAX_QUERY_TERMS = 200

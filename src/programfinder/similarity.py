@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .filters import Filters
 from .hits import SimilarResults
 from .index import DRAFT_SYNONYM_WEIGHT, looks_like_id
+from .records.filters import Filters
 from .scoring import LSA_WEIGHT
 from .synonyms import Expansion
 

@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import QueryError
-from ..filters import Filters
 from ..query import MAX_QUERY_CHARS
+from ..records.filters import Filters
 
 #: Hits per page.
 PER_PAGE = 10

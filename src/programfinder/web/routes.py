@@ -13,13 +13,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..awards import award_short_name, award_slug
 from ..documents import MAX_DOCUMENT_BYTES, READABLE, read_document
 from ..drafts import Draft
 from ..errors import DraftError
 from ..facets import search_facets
-from ..filters import Filters
 from ..payloads import program_payload, search_payload, similar_payload
+from ..records.awards import award_short_name, award_slug
+from ..records.filters import Filters
 from ..report import draft_report_markdown
 from ..similarity import SimilarResults
 from .charts import column_chart, row_chart

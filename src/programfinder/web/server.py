@@ -18,7 +18,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..cache import open_index
-from ..corpus import ENV_VAR
+from ..records.corpus import ENV_VAR
 from .app import create_app
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import CorpusError
 from .corpus import (
     FILE_SUFFIXES,
     LIST_FIELDS,
@@ -36,8 +37,7 @@ from .corpus import (
     record_files,
     resolve_corpus_path,
 )
-from .errors import CorpusError
-from .model import Program
+from .program import Program
 
 __all__ = ["FILE_SUFFIXES", "checked_records", "count_records", "iter_records", "load_corpus"]
 _IGNORED_KEYS = ("place", "path")  # written by our own exports; derived, not data

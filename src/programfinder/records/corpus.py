@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import CorpusError, RecordNotFoundError
+from ..errors import CorpusError, RecordNotFoundError
 from .filters import EVALUATION_VALUES, SETTING_VALUES, Filters
-from .model import Outcome, Program
+from .program import Outcome, Program
 
 ENV_VAR = "PROGRAMFINDER_CORPUS"
 VOCABULARY_FILE = "vocabulary.yaml"
@@ -265,12 +265,16 @@ def check_record_id(record_id: str) -> None:
         )
 
 
+# The package folder: the wheel puts the shipped corpus inside it, a checkout three levels up.
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
 def shipped_corpus_path() -> Path:
     """The corpus that ships with the package (package data in a wheel, ``corpus/`` in a checkout)."""
-    packaged = Path(__file__).resolve().parent / "corpus"
+    packaged = _PACKAGE / "corpus"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "corpus"
+    return _PACKAGE.parents[1] / "corpus"
 
 
 def resolve_corpus_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -285,7 +289,7 @@ def resolve_corpus_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 def is_shipped_corpus(path: Path) -> bool:
     """True when ``path`` is the package's own corpus inside an installed package."""
-    packaged = Path(__file__).resolve().parent / "corpus"
+    packaged = _PACKAGE / "corpus"
     return packaged.is_dir() and path.resolve() == packaged
 
 

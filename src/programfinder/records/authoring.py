@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import CorpusError
 from .awards import AWARD_NAMES, award_slug, slugify
 from .corpus import (
     ID_PATTERN,
@@ -19,8 +20,7 @@ from .corpus import (
     parse_record_text,
     record_files,
 )
-from .errors import CorpusError
-from .model import Outcome
+from .program import Outcome
 
 # Long agency words shortened in ids, as in the published id scheme (denver-pd, maricopa-county-so).
 _AGENCY_ABBREVIATIONS = {

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Program
+from .program import Program
 
 
 @dataclass(frozen=True)

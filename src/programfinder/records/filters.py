@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import QueryError
 from .awards import award_slug, slugify
-from .errors import QueryError
 
 if TYPE_CHECKING:
-    from .model import Program
+    from .program import Program
 
 # The values of the facts that tell whether a program would transfer (validated by the record
 # checker, stored as codes in the index, filtered here).
