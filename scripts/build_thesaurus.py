@@ -6,7 +6,7 @@ Usage (Debian or Ubuntu):
     python scripts/build_thesaurus.py [/usr/share/wordnet] > src/programfinder/data/thesaurus.tsv
 
 The output is one line per WordNet word or phrase, sorted by its bytes so that a query can find
-a word by binary search without reading the file (see ``programfinder.thesaurus``):
+a word by binary search without reading the file (see ``programfinder.language.thesaurus``):
 
     word<TAB>sense<TAB>sense...
 

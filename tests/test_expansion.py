@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 import programfinder
 from programfinder.cache import open_index
 from programfinder.cli import app
-from programfinder.entry_terms import ENTRY_TERMS_FILE, load_entry_terms
 from programfinder.errors import CorpusError
-from programfinder.glossary import GLOSSARY_FILE, load_glossary
-from programfinder.synonyms import phrase_stems
-from programfinder.thesaurus import THESAURUS_FILE, Thesaurus, default_thesaurus
+from programfinder.language.entry_terms import ENTRY_TERMS_FILE, load_entry_terms
+from programfinder.language.glossary import GLOSSARY_FILE, load_glossary
+from programfinder.language.synonyms import phrase_stems
+from programfinder.language.thesaurus import THESAURUS_FILE, Thesaurus, default_thesaurus
 from tests.conftest import write_record
 
 COLORADO_SPRINGS = "goldstein-2010-colorado-springs-pd"

@@ -140,8 +140,8 @@ def test_batch_counts_equal_counts_record_by_record() -> None:
     from collections import Counter
 
     from programfinder.build import _unigram_batch, record_segments, segment_term_counts
+    from programfinder.language.text import Analyzer, english_stop_words
     from programfinder.records.program import Program
-    from programfinder.text import Analyzer, english_stop_words
 
     analyzer = Analyzer(stop_words=english_stop_words(), ngram_range=(1, 1))
     odd = Program.from_dict(

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import programfinder
-from programfinder.query import parse_query
+from programfinder.language.query import parse_query
+from programfinder.language.text import Analyzer
 from programfinder.records.corpus import parse_record_text
-from programfinder.text import Analyzer
 
 FUZZ_EXAMPLES = int(os.environ.get("PROGRAMFINDER_FUZZ_EXAMPLES", "300"))
 ANALYZER = Analyzer(stop_words=frozenset({"the", "of", "and"}))

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import programfinder
 from programfinder.cache import open_index
 from programfinder.cli import app
-from programfinder.query import Speller
+from programfinder.language.query import Speller
 
 ROUND_ROCK = "iacp-crime-prevention-2019-round-rock-pd"
 DENVER = "iacp-crime-prevention-2021-denver-pd"

@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
-from .entry_terms import entry_terms_path, load_entry_terms
 from .errors import CacheError, CorpusError
-from .glossary import glossary_path, load_glossary
 from .index import ProgramIndex
+from .language.entry_terms import entry_terms_path, load_entry_terms
+from .language.glossary import glossary_path, load_glossary
+from .language.synonyms import load_synonyms, synonyms_path
 from .records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
 from .records.program import Program
-from .synonyms import load_synonyms, synonyms_path
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
 # Identifies the default analyzer and field weights; bump when either changes.

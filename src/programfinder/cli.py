@@ -16,7 +16,7 @@ import typer
 
 from . import __version__
 from .errors import ProgramFinderError, QueryError
-from .query import MAX_QUERY_CHARS
+from .language.query import MAX_QUERY_CHARS
 from .records.corpus import Corpus, check_record_id, resolve_corpus_path
 from .records.filters import Filters
 from .records.sources import load_corpus

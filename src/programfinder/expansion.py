@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .entry_terms import find_tags
-from .glossary import find_everyday_words
-from .query import QueryPart
-from .synonyms import Expansion, expand
-from .text import normalize, tokenize
-from .thesaurus import default_thesaurus
+from .language.entry_terms import find_tags
+from .language.glossary import find_everyday_words
+from .language.query import QueryPart
+from .language.synonyms import Expansion, expand
+from .language.text import normalize, tokenize
+from .language.thesaurus import default_thesaurus
 
 if TYPE_CHECKING:
     from .scoring import Scorer

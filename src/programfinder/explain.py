@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .hits import Hit
-from .text import Analyzer, stem, token_spans
+from .language.text import Analyzer, stem, token_spans
 
 if TYPE_CHECKING:
     from .records.program import Program

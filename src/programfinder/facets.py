@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .query import parse_query
+from .language.query import parse_query
 from .records.awards import award_slug
 from .records.filters import EVALUATION_VALUES, SETTING_VALUES
 

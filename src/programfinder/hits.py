@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .query import Correction
+from .language.query import Correction
+from .language.synonyms import Expansion
 from .records.filters import Filters
 from .records.program import Program
-from .synonyms import Expansion
 
 if TYPE_CHECKING:
     from .drafts import CheckItem, Gaps

@@ -27,13 +27,13 @@ from .errors import CacheError, QueryError, RecordNotFoundError
 from .expansion import read_query
 from .explain import best_snippet, collapse_terms, display_term, similar_hit
 from .hits import Hit, Match, SearchResults, SimilarResults
-from .query import Correction, QueryPart, Speller, correct_spelling, parse_query
+from .language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
+from .language.synonyms import Expansion, expand
+from .language.text import Analyzer, normalize, tokenize
 from .records.corpus import Corpus
 from .records.filters import Filters
 from .records.program import Program
 from .scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
-from .synonyms import Expansion, expand
-from .text import Analyzer, normalize, tokenize
 
 __all__ = [
     "FIELD_WEIGHTS",
@@ -124,7 +124,7 @@ class ProgramIndex(Scorer):
         return self.programs[row]
 
     def _has_word(self, word: str) -> bool:
-        from .text import stem
+        from .language.text import stem
 
         return self.terms_.lookup(stem(word)) is not None
 

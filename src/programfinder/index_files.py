@@ -17,6 +17,8 @@ import numpy as np
 
 from .build import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
 from .errors import CacheError
+from .language.synonyms import PhraseTable
+from .language.text import Analyzer
 from .records.corpus import Problem
 from .records.program import Program
 from .storage import (
@@ -26,8 +28,6 @@ from .storage import (
     file_fingerprint,
     load_npz,
 )
-from .synonyms import PhraseTable
-from .text import Analyzer
 
 
 class SurfaceForms(Mapping[str, str]):

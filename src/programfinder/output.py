@@ -26,9 +26,9 @@ from .records.program import Program
 if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy
     from .evaluation import SystemScores
     from .hits import Hit, SearchResults
+    from .language.synonyms import Expansion
     from .records.stats import CorpusStats
     from .similarity import SimilarResults
-    from .synonyms import Expansion
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Piped output has no terminal width; this keeps tables readable in a file or a pager.

@@ -46,7 +46,7 @@ import numpy as np
 
 from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
 from .index_files import IndexFiles
-from .query import QueryPart
+from .language.query import QueryPart
 from .records.filters import (
     Filters,
     award_matches,

@@ -18,9 +18,9 @@ import numpy as np
 
 from .hits import SimilarResults
 from .index import DRAFT_SYNONYM_WEIGHT, looks_like_id
+from .language.synonyms import Expansion
 from .records.filters import Filters
 from .scoring import LSA_WEIGHT
-from .synonyms import Expansion
 
 if TYPE_CHECKING:
     from .index import ProgramIndex

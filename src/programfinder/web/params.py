@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import QueryError
-from ..query import MAX_QUERY_CHARS
+from ..language.query import MAX_QUERY_CHARS
 from ..records.filters import Filters
 
 #: Hits per page.

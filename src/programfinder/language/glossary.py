@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from ..errors import CorpusError
 from .synonyms import Expansion, PhraseTable, phrase_stems
 from .text import Analyzer, normalize, tokenize
 from .word_lists import read_word_list, word_list_path

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from ..errors import CorpusError
 from .text import Analyzer, normalize, tokenize
 from .word_lists import read_word_list, word_list_path
 

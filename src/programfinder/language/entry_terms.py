@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
 from .synonyms import Expansion, PhraseTable, phrase_stems
 from .text import Analyzer
 from .word_lists import read_word_list, word_list_path

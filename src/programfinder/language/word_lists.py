@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 
 def word_list_path(corpus_root: Path, file_name: str) -> Path | None:
@@ -14,7 +14,7 @@ def word_list_path(corpus_root: Path, file_name: str) -> Path | None:
     own = corpus_root / file_name
     if own.is_file():
         return own
-    from .records.corpus import shipped_corpus_path
+    from ..records.corpus import shipped_corpus_path
 
     shipped = shipped_corpus_path() / file_name
     return shipped if shipped.is_file() else None

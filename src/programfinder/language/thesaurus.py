@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-THESAURUS_FILE = Path(__file__).parent / "data" / "thesaurus.tsv"
+THESAURUS_FILE = Path(__file__).resolve().parents[1] / "data" / "thesaurus.tsv"
 
 # Regular English inflections, tried in order when a word is not in the table as typed
 # (WordNet's "morphy" rules; irregular forms are lines of the table that point to the base).
