@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cache import open_index
 from programfinder.cli import app
 from programfinder.errors import CorpusError
+from programfinder.index.cache import open_index
 from programfinder.language.entry_terms import ENTRY_TERMS_FILE, load_entry_terms
 from programfinder.language.glossary import GLOSSARY_FILE, load_glossary
 from programfinder.language.synonyms import phrase_stems

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.build import FIELD_WEIGHTS, weighted_term_counts
 from programfinder.cli import app
+from programfinder.index.build import FIELD_WEIGHTS, weighted_term_counts
 
 
 def test_tfidf_matches_scikit_learn_tfidftransformer() -> None:
@@ -116,8 +116,8 @@ def test_index_opens_memory_mapped() -> None:
 def test_build_over_worker_processes_gives_the_same_index(tmp_path: Path, expected: str) -> None:
     """Also for a corpus announced as large, where single words only are indexed and each
     batch is counted as a whole (``_unigram_batch``)."""
-    from programfinder.build import build_index_folder
-    from programfinder.storage import load_npz
+    from programfinder.index.build import build_index_folder
+    from programfinder.index.storage import load_npz
 
     programs = list(programfinder.load_corpus())
     expected_records = len(programs) if expected == "small" else 1_000_000
@@ -139,7 +139,7 @@ def test_batch_counts_equal_counts_record_by_record() -> None:
     term counts, and the same word counts, as analysing the records one by one."""
     from collections import Counter
 
-    from programfinder.build import _unigram_batch, record_segments, segment_term_counts
+    from programfinder.index.build import _unigram_batch, record_segments, segment_term_counts
     from programfinder.language.text import Analyzer, english_stop_words
     from programfinder.records.program import Program
 

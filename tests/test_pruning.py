@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programfinder import build, scoring
-from programfinder.index import ProgramIndex
+from programfinder.index import build, scoring
 from programfinder.records.program import Program
+from programfinder.retrieval.program_index import ProgramIndex
 
 SYLLABLES = ["ka", "lo", "mi", "nu", "pe", "ra", "si", "vu", "ze", "bar", "cor", "den", "fal"]
 WORDS = 3_000

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from programfinder.cli import app
-from programfinder.evaluation import (
+from programfinder.retrieval.evaluation import (
     SystemScores,
     compare,
     load_judgements,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from programfinder.cache import cache_root, open_index
 from programfinder.cli import app
+from programfinder.index.cache import cache_root, open_index
 from tests.conftest import REPO_ROOT, SHIPPED, write_record
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"
@@ -182,7 +182,7 @@ def test_truncated_or_foreign_cache_files(
 def test_killed_build_leaves_no_broken_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {**os.environ, "PROGRAMFINDER_CACHE": str(cache)}
-    code = "from programfinder.cache import build_index; build_index()"
+    code = "from programfinder.index.cache import build_index; build_index()"
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     time.sleep(1.0)  # mid-build: interpreter up, records being analysed
     process.send_signal(signal.SIGKILL)
@@ -323,7 +323,7 @@ def test_cache_arrays_holding_objects_are_refused(tmp_path: Path) -> None:
     import numpy as np
 
     from programfinder.errors import CacheError
-    from programfinder.storage import load_npz
+    from programfinder.index.storage import load_npz
 
     path = tmp_path / "evil.npz"
     np.savez(path, data=np.array([{"a": 1}], dtype=object))

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cache import open_index
 from programfinder.cli import app
+from programfinder.index.cache import open_index
 from programfinder.language.query import Speller
 
 ROUND_ROCK = "iacp-crime-prevention-2019-round-rock-pd"
@@ -228,9 +228,9 @@ def test_rare_real_word_is_not_corrected_when_spelling_list_is_cut(
     ("burglars", once) is searched as typed, not "corrected" to a frequent neighbour. The list
     is cut to its most frequent words and then loses the numbers among them, so it ends up
     shorter than the cap: that must not make it count as holding every corpus word."""
-    from programfinder import build
-    from programfinder.index import ProgramIndex
+    from programfinder.index import build
     from programfinder.records.program import Program
+    from programfinder.retrieval.program_index import ProgramIndex
 
     monkeypatch.setattr(build, "SPELLING_WORDS", 6)
     numbers = " ".join(str(2000 + i % 4) for i in range(40))

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import programfinder
 from programfinder.cli import app
-from programfinder.evaluation import evaluate_similar
+from programfinder.retrieval.evaluation import evaluate_similar
 from tests.conftest import REPO_ROOT
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"

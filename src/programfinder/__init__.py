@@ -28,9 +28,9 @@ from .records.sources import load_corpus
 if TYPE_CHECKING:
     import numpy as np
 
-    from .hits import SearchResults
-    from .index import ProgramIndex
-    from .similarity import SimilarResults
+    from .retrieval.hits import SearchResults
+    from .retrieval.program_index import ProgramIndex
+    from .retrieval.similarity import SimilarResults
 
 __version__ = "0.1.0"
 
@@ -57,7 +57,7 @@ __all__ = [
 
 def open_index(corpus: str | None = None) -> ProgramIndex:
     """The search index of a corpus folder (default: the shipped corpus), cached on disk."""
-    from .cache import open_index as _open_index
+    from .index.cache import open_index as _open_index
 
     return _open_index(corpus)
 

@@ -224,9 +224,9 @@ def search_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Search the programs: best matches first, each with the sentence that matches best."""
-    from .cache import open_index
+    from .index.cache import open_index
     from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
-    from .payloads import hits_payload
+    from .retrieval.payloads import hits_payload
 
     index = open_index(corpus)
     warn_skipped(index.problems)
@@ -282,10 +282,10 @@ def similar_command(
 ) -> None:
     """Programs most like a record, or like your draft proposal (with what the winners show
     that the draft does not, and a checklist against the award criteria)."""
-    from .cache import open_index
     from .drafts import Draft, decode_draft, read_draft
+    from .index.cache import open_index
     from .output import emit_json, make_console, print_similar, warn_skipped
-    from .payloads import similar_payload
+    from .retrieval.payloads import similar_payload
 
     given = [x for x in (record_id, file, text) if x is not None]
     if len(given) != 1:
@@ -329,7 +329,7 @@ def show_command(
 ) -> None:
     """Show one program in full."""
     from .output import emit_json, make_console, print_program
-    from .payloads import program_payload
+    from .retrieval.payloads import program_payload
 
     program = _load(corpus).get(record_id)
     if as_json:
@@ -441,8 +441,8 @@ def eval_command(
 ) -> None:
     """Measure search relevance (nDCG@10, MRR, hit@3, Recall@10) per judged set and per kind of
     query, beside baselines, and similar-program quality (hit@1, hit@3, MRR)."""
-    from .evaluation import compare, evaluate_similar
     from .output import emit_json, make_console, print_evaluation, print_similar_evaluation
+    from .retrieval.evaluation import compare, evaluate_similar
 
     paths = list(queries) if queries else [p for p in DEFAULT_JUDGEMENTS if p.is_file()]
     missing = [p for p in paths if not p.is_file()]
@@ -490,7 +490,7 @@ def index_build_command(corpus: CorpusOption = None) -> None:
         TimeRemainingColumn,
     )
 
-    from .cache import build_index
+    from .index.cache import build_index
     from .output import make_console, warn_skipped
     from .records.corpus import check_corpus_path
     from .records.sources import count_records
@@ -518,7 +518,7 @@ def index_build_command(corpus: CorpusOption = None) -> None:
 @_user_errors
 def index_info_command(as_json: JsonOption = False, corpus: CorpusOption = None) -> None:
     """Where the index of a corpus is cached and what it holds (builds it if needed)."""
-    from .cache import open_index
+    from .index.cache import open_index
     from .output import emit_json, make_console
 
     index = open_index(corpus)

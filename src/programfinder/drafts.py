@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DraftError
-from .explain import display_term, sentences
+from .retrieval.explain import display_term, sentences
 
 if TYPE_CHECKING:
-    from .scoring import Scorer
+    from .index.scoring import Scorer
 
 #: A draft is compared on at most this many characters (about 150 pages).
 MAX_DRAFT_CHARS = 1_000_000

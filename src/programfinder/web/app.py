@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..cache import open_index
 from ..documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
-from ..index import ProgramIndex
+from ..index.cache import open_index
+from ..retrieval.program_index import ProgramIndex
 from . import routes
 from .state import STATIC, WebState
 

@@ -16,12 +16,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..documents import MAX_DOCUMENT_BYTES, READABLE, read_document
 from ..drafts import Draft
 from ..errors import DraftError
-from ..facets import search_facets
-from ..payloads import program_payload, search_payload, similar_payload
 from ..records.awards import award_short_name, award_slug
 from ..records.filters import Filters
 from ..report import draft_report_markdown
-from ..similarity import SimilarResults
+from ..retrieval.facets import search_facets
+from ..retrieval.payloads import program_payload, search_payload, similar_payload
+from ..retrieval.similarity import SimilarResults
 from .charts import column_chart, row_chart
 from .params import PER_PAGE, BadParameter, SearchParams
 from .state import STATIC, WebState

@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..cache import open_index
+from ..index.cache import open_index
 from ..records.corpus import ENV_VAR
 from .app import create_app
 

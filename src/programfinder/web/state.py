@@ -15,11 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..facets import Facets, count_facets
-from ..index import ProgramIndex
 from ..records.corpus import is_shipped_corpus, shipped_corpus_path
 from ..records.filters import Filters
 from ..records.stats import CorpusStats, corpus_stats
+from ..retrieval.facets import Facets, count_facets
+from ..retrieval.program_index import ProgramIndex
 
 T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"

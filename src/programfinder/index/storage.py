@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from .errors import CacheError
+from ..errors import CacheError
 
 # Arrays larger than this are checked by size and by hashing their first and last megabyte;
 # hashing every byte of a multi-gigabyte index on each query would cost seconds.

@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..records.program import Program
     from .facets import Facets
     from .hits import Hit, SearchResults
-    from .records.program import Program
     from .similarity import SimilarResults
 
 

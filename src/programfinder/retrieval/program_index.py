@@ -16,24 +16,24 @@ from typing import Any
 
 import numpy as np
 
-from .build import (
+from ..errors import CacheError, QueryError, RecordNotFoundError
+from ..index.build import (
     FIELD_WEIGHTS,
     FORMAT_VERSION,
     build_index_folder,
     record_segments,
     title_key,
 )
-from .errors import CacheError, QueryError, RecordNotFoundError
+from ..index.scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
+from ..language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
+from ..language.synonyms import Expansion, expand
+from ..language.text import Analyzer, normalize, tokenize
+from ..records.corpus import Corpus
+from ..records.filters import Filters
+from ..records.program import Program
 from .expansion import read_query
 from .explain import best_snippet, collapse_terms, display_term, similar_hit
 from .hits import Hit, Match, SearchResults, SimilarResults
-from .language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
-from .language.synonyms import Expansion, expand
-from .language.text import Analyzer, normalize, tokenize
-from .records.corpus import Corpus
-from .records.filters import Filters
-from .records.program import Program
-from .scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
 
 __all__ = [
     "FIELD_WEIGHTS",
@@ -113,7 +113,7 @@ class ProgramIndex(Scorer):
     # ----------------------------------------------------------------- queries
     def get(self, record_id: str) -> Program:
         """The record with this id (see ``Corpus.get``)."""
-        from .records.corpus import check_record_id
+        from ..records.corpus import check_record_id
 
         check_record_id(record_id)
         row = self.row_of(record_id)
@@ -124,7 +124,7 @@ class ProgramIndex(Scorer):
         return self.programs[row]
 
     def _has_word(self, word: str) -> bool:
-        from .language.text import stem
+        from ..language.text import stem
 
         return self.terms_.lookup(stem(word)) is not None
 
@@ -405,7 +405,7 @@ class ProgramIndex(Scorer):
         winners that the draft never mentions) and a ``checklist`` against the award criteria.
         ``lsa_weight`` is the share of the latent-semantic cosine in the score (0: TF-IDF only).
         """
-        from .drafts import MAX_DRAFT_CHARS, check_criteria, find_gaps  # not needed to search
+        from ..drafts import MAX_DRAFT_CHARS, check_criteria, find_gaps  # not needed to search
 
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise QueryError(f"limit must be a whole number of at least 1, got {limit!r}.")
@@ -477,7 +477,7 @@ class ProgramIndex(Scorer):
 
 def looks_like_id(text: str) -> bool:
     """True for a single token of the record-id form (``goldstein-2022-...``)."""
-    from .records.corpus import ID_PATTERN
+    from ..records.corpus import ID_PATTERN
 
     return bool(ID_PATTERN.match(text.strip())) and "-" in text and " " not in text.strip()
 

@@ -18,14 +18,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..errors import CacheError, CorpusError
+from ..language.entry_terms import entry_terms_path, load_entry_terms
+from ..language.glossary import glossary_path, load_glossary
+from ..language.synonyms import load_synonyms, synonyms_path
+from ..records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
+from ..records.program import Program
+from ..retrieval.program_index import ProgramIndex
 from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
-from .errors import CacheError, CorpusError
-from .index import ProgramIndex
-from .language.entry_terms import entry_terms_path, load_entry_terms
-from .language.glossary import glossary_path, load_glossary
-from .language.synonyms import load_synonyms, synonyms_path
-from .records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
-from .records.program import Program
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
 # Identifies the default analyzer and field weights; bump when either changes.
@@ -56,7 +56,7 @@ def corpus_key(corpus_root: Path) -> str:
     modification time instead: hashing a multi-gigabyte file would add seconds to every query.
     """
     digest = hashlib.blake2b(digest_size=16)
-    from . import __version__
+    from .. import __version__
 
     settings = f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{__version__}|{corpus_root.resolve()}"
     digest.update(settings.encode())
@@ -132,7 +132,7 @@ def build_and_save(
 
     Records are streamed from the corpus: a million-line JSONL file is never held in memory.
     """
-    from .records.sources import checked_records, count_records
+    from ..records.sources import checked_records, count_records
 
     problems: list[Problem] = []
 

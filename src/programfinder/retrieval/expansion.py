@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .language.entry_terms import find_tags
-from .language.glossary import find_everyday_words
-from .language.query import QueryPart
-from .language.synonyms import Expansion, expand
-from .language.text import normalize, tokenize
-from .language.thesaurus import default_thesaurus
+from ..language.entry_terms import find_tags
+from ..language.glossary import find_everyday_words
+from ..language.query import QueryPart
+from ..language.synonyms import Expansion, expand
+from ..language.text import normalize, tokenize
+from ..language.thesaurus import default_thesaurus
 
 if TYPE_CHECKING:
-    from .scoring import Scorer
+    from ..index.scoring import Scorer
 
 # Weight of added words relative to typed words (1.0), per source.
 SYNONYM_WEIGHT = 0.3

@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from .language.entry_terms import analyze_entry_terms
-from .language.glossary import analyze_glossary
-from .language.text import Analyzer, normalize, stem, stem_many, tokenize
-from .records.corpus import Problem
-from .records.filters import evaluation_code, setting_bits
-from .records.program import Program
+from ..language.entry_terms import analyze_entry_terms
+from ..language.glossary import analyze_glossary
+from ..language.text import Analyzer, normalize, stem, stem_many, tokenize
+from ..records.corpus import Problem
+from ..records.filters import evaluation_code, setting_bits
+from ..records.program import Program
 from .storage import (
     CompressedRecordWriter,
     compress_block,
@@ -436,7 +436,7 @@ def build_index_folder(
     (``workers``, default: the machine's cores for a large corpus); the merge of their results
     happens here, in one place. ``progress`` is called with the number of records done so far.
     """
-    from .language.text import english_stop_words
+    from ..language.text import english_stop_words
 
     started = time.perf_counter()
     weights = dict(field_weights or FIELD_WEIGHTS)

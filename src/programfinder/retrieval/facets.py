@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .language.query import parse_query
-from .records.awards import award_slug
-from .records.filters import EVALUATION_VALUES, SETTING_VALUES
+from ..language.query import parse_query
+from ..records.awards import award_slug
+from ..records.filters import EVALUATION_VALUES, SETTING_VALUES
 
 if TYPE_CHECKING:
-    from .index import ProgramIndex
-    from .records.filters import Filters
+    from ..records.filters import Filters
+    from .program_index import ProgramIndex
 
 #: At most this many matches (best first) are counted.
 FACET_WINDOW = 5_000
@@ -175,7 +175,7 @@ def count_facets(
 
 def _award_value(code: int, slugs: list[str], awards: list[str]) -> str:
     """The award's folder slug when it names this award alone, else its full name."""
-    from .records.filters import award_matches
+    from ..records.filters import award_matches
 
     slug = slugs[code]
     if sum(award_matches(slug, name) for name in awards) == 1:

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .language.query import Correction
-from .language.synonyms import Expansion
-from .records.filters import Filters
-from .records.program import Program
+from ..language.query import Correction
+from ..language.synonyms import Expansion
+from ..records.filters import Filters
+from ..records.program import Program
 
 if TYPE_CHECKING:
-    from .drafts import CheckItem, Gaps
+    from ..drafts import CheckItem, Gaps
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..index.scoring import LSA_WEIGHT
+from ..language.synonyms import Expansion
+from ..records.filters import Filters
 from .hits import SimilarResults
-from .index import DRAFT_SYNONYM_WEIGHT, looks_like_id
-from .language.synonyms import Expansion
-from .records.filters import Filters
-from .scoring import LSA_WEIGHT
+from .program_index import DRAFT_SYNONYM_WEIGHT, looks_like_id
 
 if TYPE_CHECKING:
-    from .index import ProgramIndex
+    from .program_index import ProgramIndex
 
 __all__ = [
     "DRAFT_SYNONYM_WEIGHT",

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ProgramFinderError
-from .records.corpus import Corpus
-from .records.program import Program
-from .records.sources import load_corpus
+from ..errors import ProgramFinderError
+from ..records.corpus import Corpus
+from ..records.program import Program
+from ..records.sources import load_corpus
 
 K = 10
 METRICS = ("ndcg@10", "mrr", "hit@3", "recall@10")
@@ -219,7 +219,7 @@ def compare(
     Queries are ranked by ``search``, drafts by ``similar``; the peers rank both as one query.
     A peer whose library is not installed is left out.
     """
-    from .cache import open_index
+    from ..index.cache import open_index
 
     corpus = load_corpus(corpus_path)
     judgements = load_judgements(judgements_path, corpus)
@@ -296,7 +296,7 @@ def evaluate_similar(
 
     Returns ``{"tfidf": {"drafts": {...}, "pairs": {...}}, "tfidf+lsa": {...}}``.
     """
-    from .cache import open_index
+    from ..index.cache import open_index
     from .similarity import LSA_WEIGHT
 
     index = open_index(corpus_path)

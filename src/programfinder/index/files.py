@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import CacheError
+from ..language.synonyms import PhraseTable
+from ..language.text import Analyzer
+from ..records.corpus import Problem
+from ..records.program import Program
 from .build import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
-from .errors import CacheError
-from .language.synonyms import PhraseTable
-from .language.text import Analyzer
-from .records.corpus import Problem
-from .records.program import Program
 from .storage import (
     CompressedRecordStore,
     SortedKeys,

@@ -44,17 +44,17 @@ from typing import Any
 
 import numpy as np
 
-from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
-from .index_files import IndexFiles
-from .language.query import QueryPart
-from .records.filters import (
+from ..language.query import QueryPart
+from ..records.filters import (
     Filters,
     award_matches,
     evaluation_code,
     normalize_country,
     setting_bits,
 )
-from .records.program import Program
+from ..records.program import Program
+from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
+from .files import IndexFiles
 
 # A query vector keeps at most this many terms (the most weighted; see part_weights).
 MAX_QUERY_TERMS = 200

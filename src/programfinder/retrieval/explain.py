@@ -8,12 +8,12 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..language.text import Analyzer, stem, token_spans
 from .hits import Hit
-from .language.text import Analyzer, stem, token_spans
 
 if TYPE_CHECKING:
-    from .records.program import Program
-    from .scoring import Scorer
+    from ..index.scoring import Scorer
+    from ..records.program import Program
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 SNIPPET_CHARS = 260
