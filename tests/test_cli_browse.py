@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from programfinder import load_corpus
-from programfinder.cli import app
+from programfinder.cli.app import app
 from tests.conftest import FILLER
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"
@@ -269,7 +269,7 @@ def test_browse_commands_do_not_import_numpy(command: list[str]) -> None:
     """Browsing reads the records only: it must start as fast as Python does."""
     code = (
         "import sys\n"
-        "from programfinder.cli import app\n"
+        "from programfinder.cli.app import app\n"
         f"try:\n    app({command!r})\nexcept SystemExit:\n    pass\n"
         "print('NUMPY' if 'numpy' in sys.modules else 'NO NUMPY', file=sys.stderr)"
     )

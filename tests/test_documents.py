@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from programfinder import documents
-from programfinder.cli import app
-from programfinder.documents import read_document, read_document_file
+from programfinder.cli.app import app
+from programfinder.drafts import documents
+from programfinder.drafts.documents import read_document, read_document_file
 from programfinder.errors import DraftError
 
 PROPOSAL = [

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.errors import CorpusError
 from programfinder.index.cache import open_index
 from programfinder.language.entry_terms import ENTRY_TERMS_FILE, load_entry_terms

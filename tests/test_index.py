@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.index.build import FIELD_WEIGHTS, weighted_term_counts
 
 

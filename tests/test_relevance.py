@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.retrieval.evaluation import (
     SystemScores,
     compare,

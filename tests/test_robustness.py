@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.index.cache import cache_root, open_index
 from tests.conftest import REPO_ROOT, SHIPPED, write_record
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.index.cache import open_index
 from programfinder.language.query import Speller
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import programfinder
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.retrieval.evaluation import evaluate_similar
 from tests.conftest import REPO_ROOT
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import programfinder
 from programfinder import load_corpus
-from programfinder.cli import app
+from programfinder.cli.app import app
 from programfinder.errors import QueryError
 from programfinder.records.filters import Filters
 from tests.conftest import write_record

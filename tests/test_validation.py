@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from programfinder import load_corpus
-from programfinder.cli import app
+from programfinder.cli.app import app
 from tests.conftest import write_record
 
 

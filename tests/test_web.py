@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from programfinder.cli import app as cli_app
+from programfinder.cli.app import app as cli_app
 from programfinder.web.app import MAX_REQUEST_BYTES, create_app
 from tests.conftest import SHIPPED, write_record
 

@@ -13,7 +13,7 @@ from ..records.filters import Filters
 from ..records.program import Program
 
 if TYPE_CHECKING:
-    from ..drafts import CheckItem, Gaps
+    from ..drafts.checklist import CheckItem, Gaps
 
 
 @dataclass(frozen=True)

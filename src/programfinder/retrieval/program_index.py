@@ -405,7 +405,11 @@ class ProgramIndex(Scorer):
         winners that the draft never mentions) and a ``checklist`` against the award criteria.
         ``lsa_weight`` is the share of the latent-semantic cosine in the score (0: TF-IDF only).
         """
-        from ..drafts import MAX_DRAFT_CHARS, check_criteria, find_gaps  # not needed to search
+        from ..drafts.checklist import (  # not needed to search
+            MAX_DRAFT_CHARS,
+            check_criteria,
+            find_gaps,
+        )
 
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise QueryError(f"limit must be a whole number of at least 1, got {limit!r}.")

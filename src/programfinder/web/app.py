@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..documents import MAX_DOCUMENT_BYTES
+from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
 from ..index.cache import open_index
 from ..retrieval.program_index import ProgramIndex

@@ -13,12 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..documents import MAX_DOCUMENT_BYTES, READABLE, read_document
-from ..drafts import Draft
+from ..drafts.checklist import Draft
+from ..drafts.documents import MAX_DOCUMENT_BYTES, READABLE, read_document
+from ..drafts.report import draft_report_markdown
 from ..errors import DraftError
 from ..records.awards import award_short_name, award_slug
 from ..records.filters import Filters
-from ..report import draft_report_markdown
 from ..retrieval.facets import search_facets
 from ..retrieval.payloads import program_payload, search_payload, similar_payload
 from ..retrieval.similarity import SimilarResults

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DraftError
-from .retrieval.explain import display_term, sentences
+from ..errors import DraftError
+from ..retrieval.explain import display_term, sentences
 
 if TYPE_CHECKING:
-    from .index.scoring import Scorer
+    from ..index.scoring import Scorer
 
 #: A draft is compared on at most this many characters (about 150 pages).
 MAX_DRAFT_CHARS = 1_000_000

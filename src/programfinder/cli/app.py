@@ -14,12 +14,12 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from . import __version__
-from .errors import ProgramFinderError, QueryError
-from .language.query import MAX_QUERY_CHARS
-from .records.corpus import Corpus, check_record_id, resolve_corpus_path
-from .records.filters import Filters
-from .records.sources import load_corpus
+from .. import __version__
+from ..errors import ProgramFinderError, QueryError
+from ..language.query import MAX_QUERY_CHARS
+from ..records.corpus import Corpus, check_record_id, resolve_corpus_path
+from ..records.filters import Filters
+from ..records.sources import load_corpus
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -224,9 +224,9 @@ def search_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Search the programs: best matches first, each with the sentence that matches best."""
-    from .index.cache import open_index
+    from ..index.cache import open_index
+    from ..retrieval.payloads import hits_payload
     from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
-    from .retrieval.payloads import hits_payload
 
     index = open_index(corpus)
     warn_skipped(index.problems)
@@ -282,10 +282,10 @@ def similar_command(
 ) -> None:
     """Programs most like a record, or like your draft proposal (with what the winners show
     that the draft does not, and a checklist against the award criteria)."""
-    from .drafts import Draft, decode_draft, read_draft
-    from .index.cache import open_index
+    from ..drafts.checklist import Draft, decode_draft, read_draft
+    from ..index.cache import open_index
+    from ..retrieval.payloads import similar_payload
     from .output import emit_json, make_console, print_similar, warn_skipped
-    from .retrieval.payloads import similar_payload
 
     given = [x for x in (record_id, file, text) if x is not None]
     if len(given) != 1:
@@ -328,8 +328,8 @@ def show_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Show one program in full."""
+    from ..retrieval.payloads import program_payload
     from .output import emit_json, make_console, print_program
-    from .retrieval.payloads import program_payload
 
     program = _load(corpus).get(record_id)
     if as_json:
@@ -353,8 +353,8 @@ def stats_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Count the programs by award, decade and year, country and tag."""
+    from ..records.stats import corpus_stats
     from .output import emit_json, make_console, print_stats
-    from .records.stats import corpus_stats
 
     loaded = _load(corpus)
     stats = corpus_stats(
@@ -441,8 +441,8 @@ def eval_command(
 ) -> None:
     """Measure search relevance (nDCG@10, MRR, hit@3, Recall@10) per judged set and per kind of
     query, beside baselines, and similar-program quality (hit@1, hit@3, MRR)."""
+    from ..retrieval.evaluation import compare, evaluate_similar
     from .output import emit_json, make_console, print_evaluation, print_similar_evaluation
-    from .retrieval.evaluation import compare, evaluate_similar
 
     paths = list(queries) if queries else [p for p in DEFAULT_JUDGEMENTS if p.is_file()]
     missing = [p for p in paths if not p.is_file()]
@@ -490,10 +490,10 @@ def index_build_command(corpus: CorpusOption = None) -> None:
         TimeRemainingColumn,
     )
 
-    from .index.cache import build_index
+    from ..index.cache import build_index
+    from ..records.corpus import check_corpus_path
+    from ..records.sources import count_records
     from .output import make_console, warn_skipped
-    from .records.corpus import check_corpus_path
-    from .records.sources import count_records
 
     root = resolve_corpus_path(corpus)
     check_corpus_path(root)
@@ -518,7 +518,7 @@ def index_build_command(corpus: CorpusOption = None) -> None:
 @_user_errors
 def index_info_command(as_json: JsonOption = False, corpus: CorpusOption = None) -> None:
     """Where the index of a corpus is cached and what it holds (builds it if needed)."""
-    from .index.cache import open_index
+    from ..index.cache import open_index
     from .output import emit_json, make_console
 
     index = open_index(corpus)
@@ -579,7 +579,7 @@ def serve_command(
                 f"The web page needs the package {package!r}, which is not installed. "
                 'Install the web extra: pip install "programfinder[web]"'
             ) from None
-    from .web.server import serve
+    from ..web.server import serve
 
     try:
         serve(corpus, host=host, port=port, workers=workers, open_browser=open_browser)
@@ -630,8 +630,8 @@ def add_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Write a new program record into a corpus folder (never overwrites a file)."""
+    from ..records.authoring import NewRecord, add_record
     from .output import make_console, print_problems
-    from .records.authoring import NewRecord, add_record
 
     interactive = sys.stdin.isatty()
     if body_file is not None:

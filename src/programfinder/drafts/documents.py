@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from .drafts import MAX_DRAFT_BYTES, Draft, decode_draft
-from .errors import DraftError
+from ..errors import DraftError
+from .checklist import MAX_DRAFT_BYTES, Draft, decode_draft
 
 #: A document file (or an upload) larger than this is refused before it is read.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024

@@ -20,15 +20,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .records.corpus import Problem
-from .records.program import Program
+from ..records.corpus import Problem
+from ..records.program import Program
 
 if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy
-    from .language.synonyms import Expansion
-    from .records.stats import CorpusStats
-    from .retrieval.evaluation import SystemScores
-    from .retrieval.hits import Hit, SearchResults
-    from .retrieval.similarity import SimilarResults
+    from ..language.synonyms import Expansion
+    from ..records.stats import CorpusStats
+    from ..retrieval.evaluation import SystemScores
+    from ..retrieval.hits import Hit, SearchResults
+    from ..retrieval.similarity import SimilarResults
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Piped output has no terminal width; this keeps tables readable in a file or a pager.
@@ -347,7 +347,7 @@ def print_search_results(
 def print_evaluation(console: Console, systems: Sequence[SystemScores], title: str = "") -> None:
     """One judged set: metrics per system overall, then nDCG@10 and hit@3 per kind of query,
     systems side by side (the best of each row in bold)."""
-    from .retrieval.evaluation import METRICS
+    from ..retrieval.evaluation import METRICS
 
     label = f"{title}: " if title else ""
     overall = Table(title=f"{label}all queries", title_justify="left", title_style="bold")
@@ -432,7 +432,7 @@ def print_similar_evaluation(
     console: Console, figures: dict[str, dict[str, dict[str, float]]]
 ) -> None:
     """hit@1, hit@3 and MRR for drafts and record pairs, per scoring method."""
-    from .retrieval.evaluation import SIMILAR_METRICS
+    from ..retrieval.evaluation import SIMILAR_METRICS
 
     table = Table(title="Similar programs", title_justify="left", title_style="bold")
     table.add_column("Scoring")
