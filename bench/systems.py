@@ -51,14 +51,14 @@ def peak_mb() -> float:
 def pf_build(corpus: Path, work: Path) -> None:
     # run.py sets PROGRAMFINDER_CACHE for all three steps, so that the CLI's cold run finds it.
     os.environ.setdefault("PROGRAMFINDER_CACHE", str(work / "cache"))
-    from programfinder.index.cache import build_index
+    from programfinder.retrieval.opening import build_index
 
     build_index(corpus)
 
 
 def pf_open(corpus: Path, work: Path) -> Any:
     os.environ.setdefault("PROGRAMFINDER_CACHE", str(work / "cache"))
-    from programfinder.index.cache import open_index
+    from programfinder.retrieval.opening import open_index
 
     index = open_index(corpus)
 

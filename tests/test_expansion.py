@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 import programfinder
 from programfinder.cli.app import app
 from programfinder.errors import CorpusError
-from programfinder.index.cache import open_index
 from programfinder.language.entry_terms import ENTRY_TERMS_FILE, load_entry_terms
 from programfinder.language.glossary import GLOSSARY_FILE, load_glossary
 from programfinder.language.synonyms import phrase_stems
 from programfinder.language.thesaurus import THESAURUS_FILE, Thesaurus, default_thesaurus
+from programfinder.retrieval.opening import open_index
 from tests.conftest import write_record
 
 COLORADO_SPRINGS = "goldstein-2010-colorado-springs-pd"

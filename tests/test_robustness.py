@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from programfinder.cli.app import app
-from programfinder.index.cache import cache_root, open_index
+from programfinder.index.cache import cache_root
+from programfinder.retrieval.opening import open_index
 from tests.conftest import REPO_ROOT, SHIPPED, write_record
 
 DENVER = "iacp-crime-prevention-2021-denver-pd"
@@ -182,7 +183,7 @@ def test_truncated_or_foreign_cache_files(
 def test_killed_build_leaves_no_broken_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {**os.environ, "PROGRAMFINDER_CACHE": str(cache)}
-    code = "from programfinder.index.cache import build_index; build_index()"
+    code = "from programfinder.retrieval.opening import build_index; build_index()"
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     time.sleep(1.0)  # mid-build: interpreter up, records being analysed
     process.send_signal(signal.SIGKILL)

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 import programfinder
 from programfinder.cli.app import app
-from programfinder.index.cache import open_index
 from programfinder.language.query import Speller
+from programfinder.retrieval.opening import open_index
 
 ROUND_ROCK = "iacp-crime-prevention-2019-round-rock-pd"
 DENVER = "iacp-crime-prevention-2021-denver-pd"

@@ -24,6 +24,7 @@ from .records.corpus import Corpus, Problem
 from .records.filters import Filters
 from .records.program import Outcome, Program
 from .records.sources import load_corpus
+from .version import __version__
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from .retrieval.program_index import ProgramIndex
     from .retrieval.similarity import SimilarResults
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CacheError",
@@ -57,7 +57,7 @@ __all__ = [
 
 def open_index(corpus: str | None = None) -> ProgramIndex:
     """The search index of a corpus folder (default: the shipped corpus), cached on disk."""
-    from .index.cache import open_index as _open_index
+    from .retrieval.opening import open_index as _open_index
 
     return _open_index(corpus)
 
@@ -84,7 +84,13 @@ def similar(
         >>> similar("iacp-crime-prevention-2021-denver-pd", limit=3)[0].shared_terms  # doctest: +SKIP
         ('crisis', 'mental health', ...)
     """
-    return open_index(corpus).similar(record_id_or_text, limit=limit, **filters)
+    from .drafts.comparison import compare_draft
+    from .retrieval.program_index import looks_like_id
+
+    index = open_index(corpus)
+    if looks_like_id(record_id_or_text):
+        return index.similar(record_id_or_text, limit=limit, **filters)
+    return compare_draft(index, record_id_or_text, limit=limit, **filters)
 
 
 def similarity_matrix(corpus: str | None = None) -> tuple[list[str], np.ndarray]:

@@ -14,12 +14,12 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from .. import __version__
 from ..errors import ProgramFinderError, QueryError
 from ..language.query import MAX_QUERY_CHARS
 from ..records.corpus import Corpus, check_record_id, resolve_corpus_path
 from ..records.filters import Filters
 from ..records.sources import load_corpus
+from ..version import __version__
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -224,7 +224,7 @@ def search_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Search the programs: best matches first, each with the sentence that matches best."""
-    from ..index.cache import open_index
+    from ..retrieval.opening import open_index
     from ..retrieval.payloads import hits_payload
     from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
 
@@ -282,8 +282,9 @@ def similar_command(
 ) -> None:
     """Programs most like a record, or like your draft proposal (with what the winners show
     that the draft does not, and a checklist against the award criteria)."""
-    from ..drafts.checklist import Draft, decode_draft, read_draft
-    from ..index.cache import open_index
+    from ..drafts.comparison import compare_draft
+    from ..drafts.documents import Draft, decode_draft, read_draft
+    from ..retrieval.opening import open_index
     from ..retrieval.payloads import similar_payload
     from .output import emit_json, make_console, print_similar, warn_skipped
 
@@ -311,8 +312,10 @@ def similar_command(
     warn_skipped(index.problems)
     filters = _filters(award, year, since, until, country, tag, evaluation, setting)
     target = draft.text if draft is not None else str(record_id)
-    results = index.similar(target, limit=limit, filters=filters)
-    if draft is not None:
+    if draft is None:
+        results = index.similar(target, limit=limit, filters=filters)
+    else:
+        results = compare_draft(index, target, limit=limit, filters=filters)
         results.notices[:0] = list(draft.notices)
     if as_json:
         emit_json(similar_payload(results))
@@ -490,9 +493,9 @@ def index_build_command(corpus: CorpusOption = None) -> None:
         TimeRemainingColumn,
     )
 
-    from ..index.cache import build_index
     from ..records.corpus import check_corpus_path
     from ..records.sources import count_records
+    from ..retrieval.opening import build_index
     from .output import make_console, warn_skipped
 
     root = resolve_corpus_path(corpus)
@@ -518,7 +521,7 @@ def index_build_command(corpus: CorpusOption = None) -> None:
 @_user_errors
 def index_info_command(as_json: JsonOption = False, corpus: CorpusOption = None) -> None:
     """Where the index of a corpus is cached and what it holds (builds it if needed)."""
-    from ..index.cache import open_index
+    from ..retrieval.opening import open_index
     from .output import emit_json, make_console
 
     index = open_index(corpus)

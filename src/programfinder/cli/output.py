@@ -392,7 +392,9 @@ def print_similar(console: Console, results: SimilarResults) -> None:
         console.print(Text(results.note or "No similar programs found with these filters."))
         return
     console.print(hits_table(results))
-    if results.gaps is None:
+    from ..drafts.comparison import DraftComparison  # numpy-backed; `list` must not load it
+
+    if not isinstance(results, DraftComparison) or results.gaps is None:
         return
     console.print()
     console.print(

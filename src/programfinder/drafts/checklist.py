@@ -1,5 +1,4 @@
-"""Draft proposals: reading them safely, what the nearest winners show that a draft does not,
-and what a draft contains for each published award criterion.
+"""What a draft contains for each published award criterion.
 
 The checklist reports what the text contains (figures, named partners, words about data or cost);
 it does not judge the program.
@@ -8,148 +7,12 @@ it does not judge the program.
 from __future__ import annotations
 
 import re
-import sys
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import DraftError
-from ..retrieval.explain import display_term, sentences
-
-if TYPE_CHECKING:
-    from ..index.scoring import Scorer
-
-#: A draft is compared on at most this many characters (about 150 pages).
-MAX_DRAFT_CHARS = 1_000_000
-#: Bytes read from a draft file; a larger file is cut, with a notice.
-MAX_DRAFT_BYTES = 4_000_000
+from ..retrieval.explain import sentences
 
 
-@dataclass(frozen=True)
-class Draft:
-    """The text of a draft and what was noticed while reading it."""
-
-    text: str
-    notices: tuple[str, ...] = ()
-
-
-def decode_draft(data: bytes, name: str) -> Draft:
-    """Decode draft bytes: UTF-8, else Windows-1252 (word processors), saying so."""
-    if b"\x00" in data[:8192]:
-        raise DraftError(
-            f"{name} looks like a binary file, not text. Save the draft as .docx, .odt, .pdf or plain "
-            "text (.txt) and try again."
-        )
-    notices: list[str] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-            notices.append(
-                f"{name} is not UTF-8; it was read as Windows-1252 (the usual word-processor encoding)."
-            )
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            notices.append(
-                f"{name} is not UTF-8 or Windows-1252; it was read as Latin-1, so some characters may be wrong."
-            )
-    if not text.strip():
-        raise DraftError(f"{name} is empty: there is no text to compare.")
-    return Draft(text, tuple(notices))
-
-
-def read_draft(path: Path | str) -> Draft:
-    """Read a draft file (``.txt``, ``.md``, ``.docx``, ``.odt`` or ``.pdf``; see ``documents``),
-    or standard input for ``-``; a clear ``DraftError`` for anything that cannot be read."""
-    from .documents import MAX_DOCUMENT_BYTES, read_document, read_document_file
-
-    if str(path) == "-":
-        data = sys.stdin.buffer.read(max(MAX_DOCUMENT_BYTES, MAX_DRAFT_BYTES) + 1)
-        return read_document(data, "standard input")
-    return read_document_file(Path(path))
-
-
-@dataclass(frozen=True)
-class Gaps:
-    """What the nearest winners show that the draft does not mention."""
-
-    programs: tuple[str, ...]
-    terms: tuple[str, ...]
-    themes: tuple[tuple[str, int], ...]  # (tag, how many of the nearest programs have it)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "compared_with": list(self.programs),
-            "missing_terms": list(self.terms),
-            "missing_themes": [{"theme": t, "programs": n} for t, n in self.themes],
-        }
-
-
-def find_gaps(
-    index: Scorer,
-    text: str,
-    weights: Mapping[int, float],
-    rows: Sequence[int],
-    nearest: int = 3,
-    n_terms: int = 10,
-) -> Gaps:
-    """Distinctive terms and tags of the ``nearest`` hits that never occur in the draft.
-
-    Names of agencies, places and partners are left out: a draft is not expected to share them.
-    """
-    rows = list(rows[:nearest])
-    draft_terms = set(index.analyzer(text))
-    draft_sequence = index.analyzer.sequence(text)
-    totals: dict[str, float] = {}
-    for row in rows:
-        program = index.programs[row]
-        names = {
-            term
-            for part in (
-                program.agency,
-                program.city,
-                program.region,
-                program.country,
-                program.title,
-                *program.partners,
-            )
-            if part
-            for term in index.analyzer(part)
-        }
-        for column, value in index.record_weights(row).items():
-            term = index.terms_[int(column)]
-            if int(column) in weights or term in draft_terms or term in names or term[:1].isdigit():
-                continue
-            totals[term] = totals.get(term, 0.0) + float(value)
-    chosen: list[str] = []
-    for term, _ in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
-        if any(term in other.split(" ") or other in term.split(" ") for other in chosen):
-            continue  # "gang" adds nothing next to "gang violence"
-        chosen.append(term)
-        if len(chosen) == n_terms:
-            break
-    tag_counts: Counter[str] = Counter(tag for row in rows for tag in index.programs[row].tags)
-    themes = tuple(
-        (tag, count)
-        for tag, count in tag_counts.most_common()
-        if not _mentions(draft_sequence, index.analyzer.sequence(tag))
-    )
-    return Gaps(
-        programs=tuple(index.programs[r].id for r in rows),
-        terms=tuple(display_term(t, index.surface_) for t in chosen),
-        themes=themes,
-    )
-
-
-def _mentions(sequence: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(sequence[i : i + n] == phrase for i in range(len(sequence) - n + 1))
-
-
-# ------------------------------------------------------------------------------- criteria
 @dataclass(frozen=True)
 class CheckItem:
     """One award criterion: what was looked for and what the draft contains."""

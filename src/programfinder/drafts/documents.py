@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import DraftError
-from .checklist import MAX_DRAFT_BYTES, Draft, decode_draft
 
+#: Bytes read from a draft file; a larger file is cut, with a notice.
+MAX_DRAFT_BYTES = 4_000_000
 #: A document file (or an upload) larger than this is refused before it is read.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 #: The sum of the uncompressed sizes a .docx/.odt declares for its parts (images included).
@@ -68,6 +70,49 @@ _ODT_MIMETYPES = {
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.text-template",
 }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The text of a draft and what was noticed while reading it."""
+
+    text: str
+    notices: tuple[str, ...] = ()
+
+
+def decode_draft(data: bytes, name: str) -> Draft:
+    """Decode draft bytes: UTF-8, else Windows-1252 (word processors), saying so."""
+    if b"\x00" in data[:8192]:
+        raise DraftError(
+            f"{name} looks like a binary file, not text. Save the draft as .docx, .odt, .pdf or plain "
+            "text (.txt) and try again."
+        )
+    notices: list[str] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+            notices.append(
+                f"{name} is not UTF-8; it was read as Windows-1252 (the usual word-processor encoding)."
+            )
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            notices.append(
+                f"{name} is not UTF-8 or Windows-1252; it was read as Latin-1, so some characters may be wrong."
+            )
+    if not text.strip():
+        raise DraftError(f"{name} is empty: there is no text to compare.")
+    return Draft(text, tuple(notices))
+
+
+def read_draft(path: Path | str) -> Draft:
+    """Read a draft file (``.txt``, ``.md``, ``.docx``, ``.odt`` or ``.pdf``; see ``documents``),
+    or standard input for ``-``; a clear ``DraftError`` for anything that cannot be read."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(max(MAX_DOCUMENT_BYTES, MAX_DRAFT_BYTES) + 1)
+        return read_document(data, "standard input")
+    return read_document_file(Path(path))
 
 
 def read_document_file(path: Path) -> Draft:

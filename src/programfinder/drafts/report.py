@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..retrieval.similarity import SimilarResults
+    from .comparison import DraftComparison
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -26,7 +26,7 @@ def md_text(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def draft_report_markdown(results: SimilarResults, *, title: str = "") -> str:
+def draft_report_markdown(results: DraftComparison, *, title: str = "") -> str:
     """The report of ``similar(draft_text)`` as Markdown."""
     lines = [f"# {md_text(title or 'Draft compared with the award winners')}", ""]
     lines.append(f"Draft of {results.draft_words:,} words.")

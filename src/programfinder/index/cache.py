@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import CacheError, CorpusError
 from ..language.entry_terms import entry_terms_path, load_entry_terms
@@ -24,7 +25,7 @@ from ..language.glossary import glossary_path, load_glossary
 from ..language.synonyms import load_synonyms, synonyms_path
 from ..records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
 from ..records.program import Program
-from ..retrieval.program_index import ProgramIndex
+from ..version import __version__
 from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
@@ -33,9 +34,12 @@ INDEX_SETTINGS_ID = "english-snowball-stop-uni-bi-fields-v1"
 KEEP_INDEXES = 8  # older index folders beyond this many are removed
 
 Notice = Callable[[str], None]
+#: What an index folder is opened as (the search layer passes ``ProgramIndex``).
+Opened = TypeVar("Opened")
+Opener = Callable[[Path], Opened]
 
 
-def _stderr_notice(message: str) -> None:
+def stderr_notice(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
 
@@ -56,8 +60,6 @@ def corpus_key(corpus_root: Path) -> str:
     modification time instead: hashing a multi-gigabyte file would add seconds to every query.
     """
     digest = hashlib.blake2b(digest_size=16)
-    from .. import __version__
-
     settings = f"{FORMAT_VERSION}|{INDEX_SETTINGS_ID}|{__version__}|{corpus_root.resolve()}"
     digest.update(settings.encode())
     folder = corpus_root if corpus_root.is_dir() else corpus_root.parent
@@ -126,8 +128,12 @@ def _prune(root: Path, keep: Path) -> None:
 
 
 def build_and_save(
-    corpus_root: Path, key: str, root: Path, progress: Progress | None = None
-) -> tuple[ProgramIndex, BuildSummary]:
+    corpus_root: Path,
+    key: str,
+    root: Path,
+    open_folder: Opener[Opened],
+    progress: Progress | None = None,
+) -> tuple[Opened, BuildSummary]:
     """Build the index of ``corpus_root`` and store it atomically as ``root/index-<key>``.
 
     Records are streamed from the corpus: a million-line JSONL file is never held in memory.
@@ -171,56 +177,59 @@ def build_and_save(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _prune(root, final)
-    return ProgramIndex(final), summary
+    return open_folder(final), summary
 
 
-def build_index(
-    corpus: str | os.PathLike[str] | None = None,
+def build_cached(
+    corpus: str | os.PathLike[str] | None,
+    open_folder: Opener[Opened],
     *,
     progress: Progress | None = None,
-    notice: Notice = _stderr_notice,
-) -> tuple[ProgramIndex, BuildSummary]:
+    notice: Notice = stderr_notice,
+) -> tuple[Opened, BuildSummary]:
     """Build (or rebuild) the cached index of a corpus now, reporting progress."""
     corpus_root = resolve_corpus_path(corpus)
     check_corpus_path(corpus_root)
     key = corpus_key(corpus_root)
     root = _writable_cache(notice)
     shutil.rmtree(root / f"index-{key}", ignore_errors=True)
-    return build_and_save(corpus_root, key, root, progress)
+    return build_and_save(corpus_root, key, root, open_folder, progress)
 
 
-def open_index(
-    corpus: str | os.PathLike[str] | None = None, *, notice: Notice = _stderr_notice
-) -> ProgramIndex:
+def open_cached(
+    corpus: str | os.PathLike[str] | None,
+    open_folder: Opener[Opened],
+    *,
+    notice: Notice = stderr_notice,
+) -> Opened:
     """The index of a corpus folder: loaded from the cache when the corpus is unchanged, else
     built and cached. ``corpus`` defaults to ``$PROGRAMFINDER_CORPUS`` or the shipped corpus.
 
     A damaged or foreign cache file is reported through ``notice`` and rebuilt.
 
-    Example:
-        >>> index = open_index()
-        >>> index.search("porch pirates", limit=3)  # doctest: +SKIP
+    ``open_folder`` opens a folder (``ProgramIndex`` in the search layer); the ``CacheError``
+    it raises for a damaged folder leads to a rebuild.
     """
     corpus_root = resolve_corpus_path(corpus)
     check_corpus_path(corpus_root)
     key = corpus_key(corpus_root)
     preferred = cache_root()
-    index = _load_cached(preferred / f"index-{key}", notice)
+    index = _load_cached(preferred / f"index-{key}", open_folder, notice)
     if index is not None:
         return index
     root = _writable_cache(notice)
     if root != preferred:  # the fallback location may already hold it
-        index = _load_cached(root / f"index-{key}", notice)
+        index = _load_cached(root / f"index-{key}", open_folder, notice)
         if index is not None:
             return index
-    return build_and_save(corpus_root, key, root)[0]
+    return build_and_save(corpus_root, key, root, open_folder)[0]
 
 
-def _load_cached(folder: Path, notice: Notice) -> ProgramIndex | None:
+def _load_cached(folder: Path, open_folder: Opener[Opened], notice: Notice) -> Opened | None:
     if not (folder / "index.json").is_file():
         return None
     try:
-        return ProgramIndex(folder)
+        return open_folder(folder)
     except CacheError as exc:
         notice(f"the cached index was damaged and has been rebuilt ({exc}).")
         shutil.rmtree(folder, ignore_errors=True)

@@ -219,7 +219,7 @@ def compare(
     Queries are ranked by ``search``, drafts by ``similar``; the peers rank both as one query.
     A peer whose library is not installed is left out.
     """
-    from ..index.cache import open_index
+    from .opening import open_index
 
     corpus = load_corpus(corpus_path)
     judgements = load_judgements(judgements_path, corpus)
@@ -296,7 +296,7 @@ def evaluate_similar(
 
     Returns ``{"tfidf": {"drafts": {...}, "pairs": {...}}, "tfidf+lsa": {...}}``.
     """
-    from ..index.cache import open_index
+    from .opening import open_index
     from .similarity import LSA_WEIGHT
 
     index = open_index(corpus_path)

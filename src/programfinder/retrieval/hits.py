@@ -5,15 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..language.query import Correction
 from ..language.synonyms import Expansion
 from ..records.filters import Filters
 from ..records.program import Program
-
-if TYPE_CHECKING:
-    from ..drafts.checklist import CheckItem, Gaps
 
 
 @dataclass(frozen=True)
@@ -183,8 +180,11 @@ def _highlighted_html(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 class SimilarResults(SearchResults):
-    """Hits most like a record (``source``) or a draft (``draft_words`` > 0), with the gaps
-    report and criteria checklist for a draft."""
+    """Hits most like a record (``source``) or a text (``draft_words`` > 0).
+
+    A draft's report (what the closest winners show that it does not, and the award criteria
+    checklist) is ``drafts.DraftComparison``, a ``SimilarResults`` with those added.
+    """
 
     def __init__(
         self,
@@ -192,56 +192,32 @@ class SimilarResults(SearchResults):
         *,
         source: Program | None = None,
         draft_words: int = 0,
-        gaps: Gaps | None = None,
-        checklist: Iterable[CheckItem] = (),
         notices: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(hits, **kwargs)
         self.source = source
         self.draft_words = draft_words
-        self.gaps = gaps
-        self.checklist = list(checklist)
         self.notices = list(notices)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: what was compared, the hits (with ``shared_terms``), gaps and checklist."""
+        """JSON-ready: what was compared and the hits (with ``shared_terms``)."""
         data: dict[str, Any] = {}
         if self.source is not None:
             data["source"] = {"id": self.source.id, "title": self.source.title}
         else:
             data["source"] = {"draft_words": self.draft_words}
         data["hits"] = self.to_dicts()
-        if self.gaps is not None:
-            data["gaps"] = self.gaps.to_dict()
-            data["checklist"] = [item.to_dict() for item in self.checklist]
+        data.update(self._report_dict())
         if self.expansions:
             data["expansions"] = [str(e) for e in self.expansions]
         if self.notices:
             data["notices"] = self.notices
         return data
 
-    def _repr_html_(self) -> str:
-        parts = [hits_html(self)]
-        if self.gaps is not None:
-            esc = html.escape
-            themes = ", ".join(f"{t} ({n})" for t, n in self.gaps.themes[:8]) or "none"
-            parts.append(
-                "<h4>What the closest winners show that your draft does not</h4>"
-                f"<p><b>Themes not mentioned:</b> {esc(themes)}<br>"
-                f"<b>Distinctive words not used:</b> {esc(', '.join(self.gaps.terms)) or 'none'}</p>"
-                "<h4>What your draft shows for the award criteria</h4><ul>"
-            )
-            for item in self.checklist:
-                found = "; ".join(f"“{esc(e)}”" for e in item.evidence)
-                status = (
-                    found
-                    if item.found
-                    else f"<i>nothing found</i> (looked for {esc(item.looked_for)})"
-                )
-                parts.append(f"<li><b>{esc(item.criterion)}</b>: {status}</li>")
-            parts.append("</ul>")
-        return "".join(parts)
+    def _report_dict(self) -> dict[str, Any]:
+        """What a subclass adds between the hits and the expansions in ``to_dict``."""
+        return {}
 
     def __repr__(self) -> str:
         what = self.source.id if self.source is not None else f"a draft of {self.draft_words} words"

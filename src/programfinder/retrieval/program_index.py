@@ -56,6 +56,8 @@ PHRASE_CHECKS = 5_000
 MATRIX_MAX_RECORDS = 20_000
 # Synonyms of a draft's words count this much (its own words: 1).
 DRAFT_SYNONYM_WEIGHT = 0.5
+#: A text is compared on at most this many characters (about 150 pages).
+MAX_DRAFT_CHARS = 1_000_000
 
 
 class ProgramIndex(Scorer):
@@ -401,16 +403,10 @@ class ProgramIndex(Scorer):
     ) -> SimilarResults:
         """The records most like a record (given its id) or a draft text, best first.
 
-        For a draft the result also carries ``gaps`` (distinctive terms and themes of the nearest
-        winners that the draft never mentions) and a ``checklist`` against the award criteria.
         ``lsa_weight`` is the share of the latent-semantic cosine in the score (0: TF-IDF only).
+        A draft's report (gaps and the criteria checklist) is ``drafts.compare_draft``, which
+        ``programfinder.similar`` calls for a text.
         """
-        from ..drafts.checklist import (  # not needed to search
-            MAX_DRAFT_CHARS,
-            check_criteria,
-            find_gaps,
-        )
-
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise QueryError(f"limit must be a whole number of at least 1, got {limit!r}.")
         active = filters if filters is not None else Filters(**criteria)
@@ -443,12 +439,9 @@ class ProgramIndex(Scorer):
                 notices=notices,
             )
         found = self._nearest(weights, active, limit, lsa_weight)
-        rows = [row for row, _ in found]
         return SimilarResults(
             self._similar_hits(found, weights),
             draft_words=words,
-            gaps=find_gaps(self, text, weights, rows),
-            checklist=check_criteria(text),
             expansions=expansions,
             filters=active,
             notices=notices,

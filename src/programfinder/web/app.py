@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
-from ..index.cache import open_index
+from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
 from .state import STATIC, WebState

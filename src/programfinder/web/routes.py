@@ -13,15 +13,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..drafts.checklist import Draft
-from ..drafts.documents import MAX_DOCUMENT_BYTES, READABLE, read_document
+from ..drafts.comparison import DraftComparison, compare_draft
+from ..drafts.documents import MAX_DOCUMENT_BYTES, READABLE, Draft, read_document
 from ..drafts.report import draft_report_markdown
 from ..errors import DraftError
 from ..records.awards import award_short_name, award_slug
 from ..records.filters import Filters
 from ..retrieval.facets import search_facets
 from ..retrieval.payloads import program_payload, search_payload, similar_payload
-from ..retrieval.similarity import SimilarResults
 from .charts import column_chart, row_chart
 from .params import PER_PAGE, BadParameter, SearchParams
 from .state import STATIC, WebState
@@ -280,8 +279,8 @@ def _pasted(text: str) -> Draft:
     return Draft(text)
 
 
-def _compare(state: WebState, draft: Draft, filters: Filters) -> SimilarResults:
-    results = state.index.similar(draft.text, limit=DRAFT_HITS, filters=filters)
+def _compare(state: WebState, draft: Draft, filters: Filters) -> DraftComparison:
+    results = compare_draft(state.index, draft.text, limit=DRAFT_HITS, filters=filters)
     results.notices[:0] = list(draft.notices)
     return results
 
@@ -327,7 +326,7 @@ async def draft_report(request: Request) -> Response:
     )
 
 
-async def _posted_results(request: Request) -> tuple[Draft, SimilarResults]:
+async def _posted_results(request: Request) -> tuple[Draft, DraftComparison]:
     state = _state(request)
     draft = await _read_draft(request)
     return draft, await state.run(_compare, state, draft, Filters())
@@ -365,12 +364,14 @@ async def api_similar(request: Request) -> Response:
     draft = await _read_draft(request)
     limit = _limit(request)
     results = await state.run(
-        lambda: _with_notices(state.index.similar(draft.text, limit=limit, filters=filters), draft)
+        lambda: _with_notices(
+            compare_draft(state.index, draft.text, limit=limit, filters=filters), draft
+        )
     )
     return JSONResponse(similar_payload(results))
 
 
-def _with_notices(results: SimilarResults, draft: Draft) -> SimilarResults:
+def _with_notices(results: DraftComparison, draft: Draft) -> DraftComparison:
     results.notices[:0] = list(draft.notices)
     return results
 

@@ -17,8 +17,8 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..index.cache import open_index
 from ..records.corpus import ENV_VAR
+from ..retrieval.opening import open_index
 from .app import create_app
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

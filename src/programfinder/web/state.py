@@ -14,12 +14,12 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import __version__
 from ..records.corpus import is_shipped_corpus, shipped_corpus_path
 from ..records.filters import Filters
 from ..records.stats import CorpusStats, corpus_stats
 from ..retrieval.facets import Facets, count_facets
 from ..retrieval.program_index import ProgramIndex
+from ..version import __version__
 
 T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"
