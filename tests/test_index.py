@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 import programfinder
 from programfinder.cli.app import app
-from programfinder.index.build import FIELD_WEIGHTS, weighted_term_counts
+from programfinder.index.format import FIELD_WEIGHTS
+from programfinder.index.record_terms import weighted_term_counts
 
 
 def test_tfidf_matches_scikit_learn_tfidftransformer() -> None:
@@ -115,7 +116,7 @@ def test_index_opens_memory_mapped() -> None:
 @pytest.mark.parametrize("expected", ["small", "large"])
 def test_build_over_worker_processes_gives_the_same_index(tmp_path: Path, expected: str) -> None:
     """Also for a corpus announced as large, where single words only are indexed and each
-    batch is counted as a whole (``_unigram_batch``)."""
+    batch is counted as a whole (``unigram_batch``)."""
     from programfinder.index.build import build_index_folder
     from programfinder.index.storage import load_npz
 
@@ -139,7 +140,8 @@ def test_batch_counts_equal_counts_record_by_record() -> None:
     term counts, and the same word counts, as analysing the records one by one."""
     from collections import Counter
 
-    from programfinder.index.build import _unigram_batch, record_segments, segment_term_counts
+    from programfinder.index.batches import unigram_batch
+    from programfinder.index.record_terms import record_segments, segment_term_counts
     from programfinder.language.text import Analyzer, english_stop_words
     from programfinder.records.program import Program
 
@@ -161,7 +163,7 @@ def test_batch_counts_equal_counts_record_by_record() -> None:
     )
     programs = [*programfinder.load_corpus(), odd]
     segments = [record_segments(p) for p in programs]
-    batch = _unigram_batch(segments, analyzer, FIELD_WEIGHTS, [])
+    batch = unigram_batch(segments, analyzer, FIELD_WEIGHTS, [])
     words: Counter[str] = Counter()
     start = 0
     for row, parts in enumerate(segments):

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programfinder.index import build, scoring
+from programfinder.index import arrays, scoring
 from programfinder.records.program import Program
 from programfinder.retrieval.program_index import ProgramIndex
 
@@ -66,8 +66,8 @@ def index(request: pytest.FixtureRequest) -> ProgramIndex:
     enough for the threshold algorithm to finish ("threshold"), or so shallow that it runs out
     and the block-pruned pass takes over ("pruned")."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build, "IMPACT_MIN", 64)
-        patch.setattr(build, "IMPACT_DEPTH", 1024 if request.param == "threshold" else 16)
+        patch.setattr(arrays, "IMPACT_MIN", 64)
+        patch.setattr(arrays, "IMPACT_DEPTH", 1024 if request.param == "threshold" else 16)
         built = ProgramIndex.build(_programs())
     built.prefixes = request.param  # type: ignore[attr-defined]
     return built

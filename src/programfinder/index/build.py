@@ -11,158 +11,53 @@ merged here, in one process, in the order of the records.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-import signal
 import time
-import zlib
 from array import array
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import compress
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ..language.entry_terms import analyze_entry_terms
 from ..language.glossary import analyze_glossary
-from ..language.text import Analyzer, normalize, stem, stem_many, tokenize
+from ..language.text import Analyzer, stem, stem_many
 from ..records.corpus import Problem
 from ..records.filters import evaluation_code, setting_bits
 from ..records.program import Program
+from .arrays import (
+    Chunks,
+    block_maxima,
+    fit_lsa,
+    impact_prefixes,
+    quantise_by_record,
+    tfidf_in_place,
+)
+from .batches import Batch, BatchAnalysis, Numbering, WordTotals, analysis_workers, batches_of
+from .format import (
+    ARRAYS_FILE,
+    BATCH_RECORDS,
+    BIGRAM_MAX_RECORDS,
+    FIELD_WEIGHTS,
+    FORMAT_VERSION,
+    MAX_STORED_PROBLEMS,
+    META_FILE,
+    MIN_BIGRAM_RECORDS,
+    PRUNE_BIGRAMS_ABOVE,
+    RECORDS_FILE,
+    RECORDS_PER_BLOCK,
+    SPELLING_WORDS,
+)
+from .record_terms import program_to_json, title_key
 from .storage import (
     CompressedRecordWriter,
-    compress_block,
     file_fingerprint,
     pack_strings,
     save_npz,
     sorted_keys,
 )
-
-FORMAT_VERSION = 13
-ARRAYS_FILE = "index.npz"
-RECORDS_FILE = "records.zlib"
-META_FILE = "index.json"
-# Records are stored compressed, this many to a block: reading one inflates a few kilobytes.
-RECORDS_PER_BLOCK = 16
-# Postings per block whose largest value is stored, so that a query skips whole blocks.
-BLOCK = 128
-# Stored values are 16-bit fractions of their term's largest value.
-QUANT_LEVELS = 65535
-# A term found in at least IMPACT_MIN records also keeps its IMPACT_DEPTH best postings, best
-# first: a query of common words reads these few and stops once nothing unread can reach its
-# top k (the threshold algorithm), instead of reading lists that span most records.
-IMPACT_MIN = 2_048
-IMPACT_DEPTH = 4_096
-# The analysis is spread over worker processes from this many records on (they take a moment
-# to start), in batches of this many records (a multiple of RECORDS_PER_BLOCK).
-PARALLEL_MIN_RECORDS = 20_000
-MAX_WORKERS = 8
-BATCH_RECORDS = 8_192
-# How much a term found in each part of a record counts, relative to the description.
-FIELD_WEIGHTS: dict[str, float] = {
-    "title": 3.0,
-    "tags": 3.0,
-    "body": 1.0,
-    "who": 1.0,
-    "outcomes": 1.0,
-    "award": 0.5,
-}
-# Two-word terms multiply the vocabulary many times over; above this many records only single
-# words are indexed (quoted phrases are still checked against the text).
-BIGRAM_MAX_RECORDS = 50_000
-# Latent semantic analysis for "similar programs": dimensions, and the largest corpus it is
-# built for (its term matrix is dense).
-LSA_COMPONENTS = 40
-LSA_MAX_RECORDS = 50_000
-# Two-word terms found in fewer records than this are not kept (see build_index_folder).
-MIN_BIGRAM_RECORDS = 2
-PRUNE_BIGRAMS_ABOVE = 5_000  # records
-SPELLING_WORDS = 100_000  # most frequent words kept as spelling-correction candidates
-MAX_STORED_PROBLEMS = 1_000
-
-
-def record_segments(program: Program) -> dict[str, list[str]]:
-    """The searchable text of a record, per weighted field, as separate segments.
-
-    Segments are analysed separately so that no bigram spans two tags or two partners.
-    """
-    return {
-        "title": [program.title],
-        "tags": list(program.tags),
-        "body": [program.body],
-        "who": [
-            part for part in (program.agency, program.city, program.region, program.country) if part
-        ]
-        + list(program.partners),
-        "outcomes": [f"{o.measure}: {o.value}" for o in program.outcomes],
-        "award": [program.award],
-    }
-
-
-def weighted_term_counts(
-    program: Program,
-    analyzer: Analyzer,
-    weights: Mapping[str, float],
-    words_seen: Counter[str] | None = None,
-    pairs_seen: Counter[str] | None = None,
-) -> dict[str, float]:
-    """Term -> field-weighted count for one record.
-
-    The record's words (before stemming) are added to ``words_seen``; word pairs of its title
-    and tags (where multi-word concepts such as "behavioral health" live) to ``pairs_seen``.
-    """
-    return segment_term_counts(record_segments(program), analyzer, weights, words_seen, pairs_seen)
-
-
-def segment_term_counts(
-    segments: Mapping[str, list[str]],
-    analyzer: Analyzer,
-    weights: Mapping[str, float],
-    words_seen: Counter[str] | None = None,
-    pairs_seen: Counter[str] | None = None,
-) -> dict[str, float]:
-    """``weighted_term_counts`` of a record's segments (``record_segments``)."""
-    counts: dict[str, float] = {}
-    if analyzer.ngram_range[1] == 1:
-        # No term spans two words, so all fields of one weight can be analysed as one text:
-        # the counts are the same and the analyser runs 3 times per record instead of ~15.
-        grouped: dict[float, list[str]] = {}
-        for name, parts in segments.items():
-            grouped.setdefault(weights[name], []).extend(parts)
-        for weight, parts in grouped.items():
-            for term, count in analyzer.unigram_counts("\n".join(parts), words_seen).items():
-                counts[term] = counts.get(term, 0.0) + weight * count
-        return counts
-    for name, parts in segments.items():
-        weight = weights[name]
-        for segment in parts:
-            words = analyzer.words(segment)
-            if words_seen is not None:
-                words_seen.update(words)
-            if pairs_seen is not None and name in ("title", "tags"):
-                pairs_seen.update(f"{a} {b}" for a, b in itertools.pairwise(words))
-            for term, count in Counter(analyzer.terms_from_words(words)).items():
-                counts[term] = counts.get(term, 0.0) + weight * count
-    return counts
-
-
-def title_key(text: str) -> int:
-    """A 64-bit key of a title's words, so that a query that is exactly a program's name can be
-    found among a million titles with one comparison per title."""
-    words = " ".join(tokenize(normalize(text))).encode("utf-8")
-    return (zlib.crc32(words) << 32) | zlib.adler32(words)
-
-
-def program_to_json(program: Program) -> dict[str, Any]:
-    """A record as stored in ``records.jsonl``."""
-    data = program.to_dict()
-    data.pop("place")
-    data["body"] = data.pop("description")
-    return data
 
 
 @dataclass(frozen=True)
@@ -185,232 +80,6 @@ class BuildSummary:
 
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class _Batch:
-    """What the analysis of a batch of records gives back to the one process that merges."""
-
-    terms: list[str]  # the batch's own vocabulary, in first-seen order
-    columns: np.ndarray  # int32 positions in ``terms``, record after record
-    values: np.ndarray  # float32 field-weighted counts
-    lengths: np.ndarray  # int32 terms per record
-    words: dict[str, int]  # words before stemming, for spelling and surface forms
-    pairs: dict[str, int]  # word pairs of titles and tags (when two-word terms are indexed)
-    blocks: list[bytes]  # the records, compressed in blocks of RECORDS_PER_BLOCK
-
-
-_WORKER_ANALYZER: dict[str, Analyzer] = {}
-
-
-def _analyse_batch(
-    settings: dict[str, Any], weights: Mapping[str, float], lines: list[bytes]
-) -> _Batch:
-    """Analyse the text of a batch of records, given as the JSON lines the index stores (in a
-    worker process, or inline when small): the text crosses to a worker once, and the record
-    is read back from it as a search will read it."""
-    segments = [record_segments(Program.from_dict(json.loads(line))) for line in lines]
-    key = json.dumps(settings, sort_keys=True)
-    analyzer = _WORKER_ANALYZER.get(key)
-    if analyzer is None:
-        analyzer = _WORKER_ANALYZER.setdefault(key, Analyzer.from_settings(settings))
-    blocks = [
-        compress_block(lines[i : i + RECORDS_PER_BLOCK])
-        for i in range(0, len(lines), RECORDS_PER_BLOCK)
-    ]
-    if analyzer.ngram_range == (1, 1):
-        return _unigram_batch(segments, analyzer, weights, blocks)
-    local: dict[str, int] = {}
-    columns = array("i")
-    values = array("f")
-    lengths = array("i")
-    words: Counter[str] = Counter()
-    pairs: Counter[str] = Counter()
-    for parts in segments:
-        counts = segment_term_counts(parts, analyzer, weights, words, pairs)
-        columns.extend([local.setdefault(term, len(local)) for term in counts])
-        values.extend(counts.values())
-        lengths.append(len(counts))
-    return _Batch(
-        list(local),
-        np.frombuffer(columns, dtype=np.int32),
-        np.frombuffer(values, dtype=np.float32),
-        np.frombuffer(lengths, dtype=np.int32),
-        dict(words),
-        dict(pairs),
-        blocks,
-    )
-
-
-class _Numbering(dict[str, int]):
-    """Numbers keys in the order they are first looked up."""
-
-    def __missing__(self, key: str) -> int:
-        number = self[key] = len(self)
-        return number
-
-
-class _WordTotals:
-    """Word counts summed over batches with numpy (a Counter adds them one word at a time)."""
-
-    def __init__(self) -> None:
-        self.numbers = _Numbering()
-        self.totals = np.zeros(1 << 16, dtype=np.int64)
-
-    def add(self, counts: Mapping[str, int]) -> None:
-        numbers = np.fromiter(map(self.numbers.__getitem__, counts), np.int64, len(counts))
-        if len(self.numbers) > len(self.totals):
-            grown = np.zeros(max(2 * len(self.totals), len(self.numbers)), dtype=np.int64)
-            grown[: len(self.totals)] = self.totals
-            self.totals = grown
-        self.totals[numbers] += np.fromiter(counts.values(), np.int64, len(counts))
-
-    def counter(self) -> Counter[str]:
-        return Counter(dict(zip(self.numbers, self.totals.tolist(), strict=False)))
-
-
-def _unigram_batch(
-    segments: list[dict[str, list[str]]],
-    analyzer: Analyzer,
-    weights: Mapping[str, float],
-    blocks: list[bytes],
-) -> _Batch:
-    """``segment_term_counts`` of a whole batch when no term spans two words (large corpora):
-    each record's words are only counted; stop words, stems and compound parts are worked out
-    once per distinct word of the batch, and the field-weighted sums are done by numpy."""
-    batch_tokens: list[str] = []
-    token_counts: list[int] = []
-    group_sizes = array("i")
-    group_weights = array("d")
-    group_records = array("i")
-    for record, parts in enumerate(segments):
-        grouped: dict[float, list[str]] = {}
-        for name, texts in parts.items():
-            grouped.setdefault(weights[name], []).extend(texts)
-        for weight, texts in grouped.items():
-            counted = Counter(tokenize(normalize("\n".join(texts))))
-            batch_tokens.extend(counted)
-            token_counts.extend(counted.values())
-            group_sizes.append(len(counted))
-            group_weights.append(weight)
-            group_records.append(record)
-    distinct = list(dict.fromkeys(batch_tokens))
-    tokens = {word: number for number, word in enumerate(distinct)}
-    token_numbers = list(map(tokens.__getitem__, batch_tokens))
-    del batch_tokens
-    # what each distinct word of the batch stands for: one term (its stem), none (a stop
-    # word), and the parts of a hyphenated compound as extra terms
-    stop = analyzer.stop_words
-    is_content = [word not in stop for word in distinct]
-    content = list(compress(distinct, is_content))
-    stems = stem_many(content)
-    terms = _Numbering(zip(dict.fromkeys(stems), itertools.count()))
-    first_term = np.full(len(tokens), -1, dtype=np.int64)
-    first_term[np.flatnonzero(is_content)] = np.fromiter(
-        map(terms.__getitem__, stems), dtype=np.int64, count=len(stems)
-    )
-    extra_terms: dict[int, list[int]] = {}
-    if analyzer.split_compounds:
-        for word in (w for w in content if "-" in w):
-            extra_terms[tokens[word]] = [
-                terms[stem(part)]
-                for part in word.split("-")
-                if part and part not in stop and len(part) > 1
-            ]
-    numbers = np.array(token_numbers, dtype=np.int32)
-    counts = np.array(token_counts, dtype=np.int32)
-    sizes = np.frombuffer(group_sizes, dtype=np.int32)
-    records = np.repeat(np.frombuffer(group_records, dtype=np.int32), sizes).astype(np.int64)
-    weighted = np.repeat(np.frombuffer(group_weights, dtype=np.float64), sizes) * counts
-    term_of = first_term[numbers]
-    kept = term_of >= 0
-    record_parts, term_parts, value_parts = [records[kept]], [term_of[kept]], [weighted[kept]]
-    if extra_terms:
-        compound = np.flatnonzero(np.isin(numbers, np.fromiter(extra_terms, dtype=np.int32)))
-        for at in compound:
-            for term in extra_terms[int(numbers[at])]:
-                record_parts.append(records[at : at + 1])
-                term_parts.append(np.array([term], dtype=np.int64))
-                value_parts.append(weighted[at : at + 1])
-    keys = np.concatenate(record_parts) * max(len(terms), 1) + np.concatenate(term_parts)
-    values = np.concatenate(value_parts)
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
-    sums = np.add.reduceat(values, starts) if len(keys) else values
-    unique = keys[starts]
-    words_count = np.bincount(numbers, weights=counts, minlength=len(tokens))
-    words = dict(
-        zip(content, compress(words_count.astype(np.int64).tolist(), is_content), strict=True)
-    )
-    return _Batch(
-        list(terms),
-        (unique % max(len(terms), 1)).astype(np.int32),
-        sums.astype(np.float32),
-        np.bincount(unique // max(len(terms), 1), minlength=len(segments)).astype(np.int32),
-        words,
-        {},
-        blocks,
-    )
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C goes to the whole process group; the parent alone handles it (and ends the pool).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class _Analysis:
-    """Runs ``_analyse_batch`` inline, or over a pool of worker processes (results in order)."""
-
-    def __init__(self, workers: int) -> None:
-        self._pool: Any = None
-        if workers > 1:
-            import multiprocessing
-
-            # fork where there is one: a spawned worker re-imports the caller's __main__, which
-            # breaks scripts without a main guard and code read from standard input
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = context.Pool(workers, initializer=_ignore_interrupts)
-        self._pending: deque[Any] = deque()
-        self._depth = 2 * max(workers, 1)
-
-    def submit(self, *args: Any) -> Iterator[_Batch]:
-        """Queue one batch; yields the results that are ready to merge, oldest first."""
-        if self._pool is None:
-            yield _analyse_batch(*args)
-            return
-        self._pending.append(self._pool.apply_async(_analyse_batch, args))
-        while len(self._pending) >= self._depth:
-            yield self._pending.popleft().get()
-
-    def finish(self) -> Iterator[_Batch]:
-        while self._pending:
-            yield self._pending.popleft().get()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-
-def analysis_workers(expected_records: int | None) -> int:
-    """Worker processes for the analysis: the machine's cores for a large corpus, else none."""
-    if expected_records is None or expected_records < PARALLEL_MIN_RECORDS:
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-
-
-def _batches(records: Iterable[Program], size: int) -> Iterator[list[Program]]:
-    batch: list[Program] = []
-    for program in records:
-        batch.append(program)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def build_index_folder(
@@ -449,9 +118,9 @@ def build_index_folder(
         stop_words=english_stop_words(), ngram_range=(1, 2) if bigrams else (1, 1)
     )
     settings = analyzer.settings()
-    vocabulary = _Numbering()
-    all_columns = _Chunks(np.int32)
-    all_values = _Chunks(np.float32)
+    vocabulary = Numbering()
+    all_columns = Chunks(np.int32)
+    all_values = Chunks(np.float32)
     length_parts: list[np.ndarray] = []
     ids: list[str] = []
     title_keys = array("Q")
@@ -465,11 +134,11 @@ def build_index_folder(
     awards: dict[str, int] = {}
     countries: dict[str, int] = {}
     tags: dict[str, int] = {}
-    word_totals = _WordTotals()
+    word_totals = WordTotals()
     pair_counts: Counter[str] = Counter()
     done = 0
 
-    def merge(batch: _Batch) -> None:
+    def merge(batch: Batch) -> None:
         nonlocal done
         to_global = np.fromiter(
             map(vocabulary.__getitem__, batch.terms), dtype=np.int32, count=len(batch.terms)
@@ -484,10 +153,10 @@ def build_index_folder(
         if progress is not None:
             progress(done)
 
-    analysis = _Analysis(workers if workers is not None else analysis_workers(expected_records))
+    analysis = BatchAnalysis(workers if workers is not None else analysis_workers(expected_records))
     try:
         with CompressedRecordWriter(folder / RECORDS_FILE, RECORDS_PER_BLOCK) as writer:
-            for programs in _batches(records, BATCH_RECORDS):
+            for programs in batches_of(records, BATCH_RECORDS):
                 lines = []
                 for program in programs:
                     record = json.dumps(program_to_json(program), ensure_ascii=False)
@@ -549,7 +218,7 @@ def build_index_folder(
     id_keys = sorted_keys(ids)
     id_rows = np.asarray(sorted(range(n_records), key=lambda i: ids[i].encode("utf-8")))
     ids.clear()
-    idf = _tfidf_in_place(data, cols, indptr, len(terms), n_records)
+    idf = tfidf_in_place(data, cols, indptr, len(terms), n_records)
 
     from scipy import sparse
 
@@ -557,7 +226,7 @@ def build_index_folder(
     # bits too (and so does the by-term copy), a gigabyte more at a million records.
     small = indptr[-1] < np.iinfo(np.int32).max
     starts = indptr.astype(np.int32) if small else indptr
-    doc_lsa, term_lsa = _fit_lsa(
+    doc_lsa, term_lsa = fit_lsa(
         sparse.csr_matrix((data, cols, starts), shape=(n_records, len(terms)))
     )
     # Quantised before the by-term copy is made, so that the copy (and the by-record original
@@ -647,173 +316,6 @@ def build_index_folder(
         bigrams=analyzer.ngram_range[1] >= 2,
         lsa=doc_lsa.size > 0,
     )
-
-
-class _Chunks:
-    """A growing array kept in large chunks: the batches' small arrays are copied in and freed
-    at once, so their memory is reused by the next batch instead of piling up (small freed
-    blocks stay in the process's heap; chunks of 64 MB and more go back to the system)."""
-
-    def __init__(self, dtype: type[np.generic], first: int = 1 << 20, largest: int = 1 << 24):
-        self.dtype = dtype
-        self.full: list[np.ndarray] = []
-        self.current = np.empty(first, dtype=dtype)
-        self.used = 0
-        self.largest = largest
-
-    def append(self, values: np.ndarray) -> None:
-        start = 0
-        while start < len(values):
-            if self.used == len(self.current):
-                self.full.append(self.current)
-                size = min(2 * len(self.current), self.largest)
-                self.current = np.empty(size, dtype=self.dtype)
-                self.used = 0
-            step = min(len(values) - start, len(self.current) - self.used)
-            self.current[self.used : self.used + step] = values[start : start + step]
-            self.used += step
-            start += step
-
-    def join(self) -> np.ndarray:
-        """Everything appended, as one array; each chunk is freed as soon as it is copied (the
-        whole and every chunk at once would hold the matrix twice)."""
-        parts = [*self.full, self.current[: self.used]]
-        self.full, self.current, self.used = [], np.empty(0, dtype=self.dtype), 0
-        joined = np.empty(sum(len(p) for p in parts), dtype=self.dtype)
-        start = 0
-        parts.reverse()
-        while parts:
-            part = parts.pop()
-            joined[start : start + len(part)] = part
-            start += len(part)
-        return joined
-
-
-def quantise_by_record(
-    data: np.ndarray, columns: np.ndarray, n_terms: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each term's largest value (``scale``) and every value as a 16-bit fraction of its term's.
-
-    A stored value ``q`` stands for ``q * scale / QUANT_LEVELS``: within 1/131,070 of the
-    term's largest value, and never 0 for a present term. ``data`` and ``columns`` are the
-    matrix's values and term numbers in any order (here, by record).
-    """
-    scale = np.zeros(n_terms, dtype=np.float32)
-    np.maximum.at(scale, columns, data)
-    factors = (QUANT_LEVELS / np.maximum(scale, 1e-30)).astype(np.float32)
-    quantised = np.empty(len(data), dtype=np.uint16)
-    chunk = 10_000_000
-    for start in range(0, len(data), chunk):
-        end = start + chunk
-        levels = np.rint(data[start:end] * factors[columns[start:end]])
-        quantised[start:end] = np.clip(levels, 1, QUANT_LEVELS)
-    return scale, quantised
-
-
-def block_maxima(quantised: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Blocks of BLOCK postings per term: where each term's blocks start, and their maxima."""
-    lengths = np.diff(indptr)
-    blocks = (lengths + BLOCK - 1) // BLOCK
-    block_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(blocks, out=block_ptr[1:])
-    within = np.arange(block_ptr[-1], dtype=np.int64) - np.repeat(block_ptr[:-1], blocks)
-    starts = np.repeat(indptr[:-1], blocks) + BLOCK * within
-    if not len(starts):
-        return block_ptr, np.zeros(0, dtype=np.uint16)
-    return block_ptr, np.maximum.reduceat(quantised, starts).astype(np.uint16)
-
-
-def impact_prefixes(
-    quantised: np.ndarray, postings: np.ndarray, indptr: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each term found in at least IMPACT_MIN records, its IMPACT_DEPTH best postings (all
-    of them for a shorter list) ordered by value, best first, ties by record number: where each
-    term's prefix starts, the record numbers and the values. Every posting left out of a prefix
-    is worth at most the prefix's last value."""
-    lengths = np.diff(indptr)
-    depths = np.where(lengths >= IMPACT_MIN, np.minimum(lengths, IMPACT_DEPTH), 0)
-    impact_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(depths, out=impact_ptr[1:])
-    rows = np.empty(int(impact_ptr[-1]), dtype=np.int32)
-    values = np.empty(int(impact_ptr[-1]), dtype=np.uint16)
-    for term in np.flatnonzero(depths):
-        start, end, depth = int(indptr[term]), int(indptr[term + 1]), int(depths[term])
-        listed = quantised[start:end].astype(np.int32)
-        best = np.arange(end - start)
-        if depth < end - start:
-            best = np.argpartition(-listed, depth - 1)[:depth]
-        best = best[np.lexsort((best, -listed[best]))]
-        first = int(impact_ptr[term])
-        rows[first : first + depth] = postings[start + best]
-        values[first : first + depth] = listed[best]
-    return impact_ptr, rows, values
-
-
-def record_vector(
-    program: Program,
-    analyzer: Analyzer,
-    weights: Mapping[str, float],
-    lookup: Callable[[list[str]], np.ndarray],
-    idf: np.ndarray,
-) -> dict[int, float]:
-    """A record's L2-normalised TF-IDF vector computed from its text, exactly as the build does
-    (before quantisation): column -> weight. ``lookup`` gives the columns of terms (-1: none)."""
-    counts = weighted_term_counts(program, analyzer, weights)
-    terms = list(counts)
-    columns = lookup(terms)
-    present = columns >= 0
-    if not present.any():
-        return {}
-    values = np.fromiter(counts.values(), dtype=np.float32, count=len(terms))[present]
-    kept = columns[present]
-    np.log(values, out=values)
-    values += 1.0
-    values *= idf[kept]
-    norm = np.sqrt(np.square(values, dtype=np.float64).sum())
-    values /= np.float32(norm)
-    return {int(c): float(v) for c, v in zip(kept, values, strict=True)}
-
-
-def _tfidf_in_place(
-    data: np.ndarray, columns: np.ndarray, indptr: np.ndarray, n_terms: int, n_records: int
-) -> np.ndarray:
-    """Turn weighted counts into L2-normalised sublinear TF-IDF (scikit-learn's formula)."""
-    np.log(data, out=data)
-    data += 1.0
-    df = np.bincount(columns, minlength=n_terms)
-    idf: np.ndarray = (np.log((1.0 + n_records) / (1.0 + df)) + 1.0).astype(np.float32)
-    chunk = 10_000_000
-    for start in range(0, len(data), chunk):
-        data[start : start + chunk] *= idf[columns[start : start + chunk]]
-    lengths = np.diff(indptr)
-    rows_per_chunk = 100_000
-    for first in range(0, len(lengths), rows_per_chunk):
-        last = min(first + rows_per_chunk, len(lengths))
-        start, end = indptr[first], indptr[last]
-        squares = np.square(data[start:end], dtype=np.float64)
-        part = lengths[first:last]
-        sums = np.zeros(last - first)
-        filled = part > 0
-        if filled.any():
-            sums[filled] = np.add.reduceat(squares, (indptr[first:last] - start)[filled])
-        norms = np.sqrt(np.where(filled, sums, 1.0))
-        data[start:end] /= np.repeat(norms, part).astype(np.float32)
-    return idf
-
-
-def _fit_lsa(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Document and term coordinates of a truncated SVD of ``matrix`` (empty if too small/large)."""
-    n_docs, n_terms = matrix.shape
-    components = min(LSA_COMPONENTS, n_docs - 1, n_terms - 1)
-    if components < 2 or n_docs > LSA_MAX_RECORDS:
-        return np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
-    from sklearn.decomposition import TruncatedSVD
-
-    svd = TruncatedSVD(n_components=components, algorithm="arpack", random_state=0)
-    docs = svd.fit_transform(matrix)
-    norms = np.linalg.norm(docs, axis=1, keepdims=True)
-    docs = docs / np.where(norms > 0, norms, 1.0)
-    return docs.astype(np.float32), np.ascontiguousarray(svd.components_.T, dtype=np.float32)
 
 
 def _surfaces(terms: list[str], words: Counter[str], pairs: Counter[str]) -> list[str]:

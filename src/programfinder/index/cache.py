@@ -26,7 +26,8 @@ from ..language.synonyms import load_synonyms, synonyms_path
 from ..records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
 from ..records.program import Program
 from ..version import __version__
-from .build import FORMAT_VERSION, BuildSummary, Progress, build_index_folder
+from .build import BuildSummary, Progress, build_index_folder
+from .format import FORMAT_VERSION
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
 # Identifies the default analyzer and field weights; bump when either changes.

@@ -20,7 +20,7 @@ from ..language.synonyms import PhraseTable
 from ..language.text import Analyzer
 from ..records.corpus import Problem
 from ..records.program import Program
-from .build import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
+from .format import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
 from .storage import (
     CompressedRecordStore,
     SortedKeys,

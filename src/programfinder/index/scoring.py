@@ -53,8 +53,10 @@ from ..records.filters import (
     setting_bits,
 )
 from ..records.program import Program
-from .build import BLOCK, QUANT_LEVELS, record_segments, record_vector
+from .arrays import record_vector
 from .files import IndexFiles
+from .format import BLOCK, QUANT_LEVELS
+from .record_terms import record_segments
 
 # A query vector keeps at most this many terms (the most weighted; see part_weights).
 MAX_QUERY_TERMS = 200

@@ -17,13 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import CacheError, QueryError, RecordNotFoundError
-from ..index.build import (
-    FIELD_WEIGHTS,
-    FORMAT_VERSION,
-    build_index_folder,
-    record_segments,
-    title_key,
-)
+from ..index.build import build_index_folder
+from ..index.format import FIELD_WEIGHTS, FORMAT_VERSION
+from ..index.record_terms import record_segments, title_key
 from ..index.scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
 from ..language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
 from ..language.synonyms import Expansion, expand
