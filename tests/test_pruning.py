@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programfinder.index import arrays, scoring
+from programfinder.index import arrays, pruning, scoring
 from programfinder.records.program import Program
 from programfinder.retrieval.program_index import ProgramIndex
 
@@ -77,7 +77,7 @@ def index(request: pytest.FixtureRequest) -> ProgramIndex:
 def always_prune(monkeypatch: pytest.MonkeyPatch) -> None:
     # the generated corpus is small: make every query take the pruned path
     monkeypatch.setattr(scoring, "SMALL_QUERY_POSTINGS", 0)
-    monkeypatch.setattr(scoring, "LONG_LIST", 64)
+    monkeypatch.setattr(pruning, "LONG_LIST", 64)
 
 
 def _exhaustive(
