@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import programfinder
 from programfinder.language.query import parse_query
 from programfinder.language.text import Analyzer
-from programfinder.records.corpus import parse_record_text
+from programfinder.records.parse import parse_record_text
 
 FUZZ_EXAMPLES = int(os.environ.get("PROGRAMFINDER_FUZZ_EXAMPLES", "300"))
 ANALYZER = Analyzer(stop_words=frozenset({"the", "of", "and"}))

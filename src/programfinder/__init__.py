@@ -20,8 +20,9 @@ from .errors import (
     QueryError,
     RecordNotFoundError,
 )
-from .records.corpus import Corpus, Problem
+from .records.corpus import Corpus
 from .records.filters import Filters
+from .records.problems import Problem
 from .records.program import Outcome, Program
 from .records.sources import load_corpus
 from .version import __version__

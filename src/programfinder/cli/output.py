@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..records.corpus import Problem
+from ..records.problems import Problem
 from ..records.program import Program
 
 if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy

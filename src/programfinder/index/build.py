@@ -24,8 +24,8 @@ import numpy as np
 from ..language.entry_terms import analyze_entry_terms
 from ..language.glossary import analyze_glossary
 from ..language.text import Analyzer, stem, stem_many
-from ..records.corpus import Problem
 from ..records.filters import evaluation_code, setting_bits
+from ..records.problems import Problem
 from ..records.program import Program
 from .arrays import (
     Chunks,

@@ -23,7 +23,8 @@ from ..errors import CacheError, CorpusError
 from ..language.entry_terms import entry_terms_path, load_entry_terms
 from ..language.glossary import glossary_path, load_glossary
 from ..language.synonyms import load_synonyms, synonyms_path
-from ..records.corpus import Problem, check_corpus_path, record_files, resolve_corpus_path
+from ..records.corpus import check_corpus_path, record_files, resolve_corpus_path
+from ..records.problems import Problem
 from ..records.program import Program
 from ..version import __version__
 from .build import BuildSummary, Progress, build_index_folder

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import CacheError
 from ..language.synonyms import PhraseTable
 from ..language.text import Analyzer
-from ..records.corpus import Problem
+from ..records.problems import Problem
 from ..records.program import Program
 from .format import ARRAYS_FILE, FORMAT_VERSION, META_FILE, RECORDS_FILE, RECORDS_PER_BLOCK
 from .storage import (

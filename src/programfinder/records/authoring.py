@@ -11,15 +11,10 @@ import yaml
 
 from ..errors import CorpusError
 from .awards import AWARD_NAMES, award_slug, slugify
-from .corpus import (
-    ID_PATTERN,
-    Problem,
-    display_path,
-    is_shipped_corpus,
-    load_vocabulary,
-    parse_record_text,
-    record_files,
-)
+from .checks import ID_PATTERN
+from .corpus import is_shipped_corpus, record_files
+from .parse import load_vocabulary, parse_record_text
+from .problems import Problem, display_path
 from .program import Outcome
 
 # Long agency words shortened in ids, as in the published id scheme (denver-pd, maricopa-county-so).

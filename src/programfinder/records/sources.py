@@ -21,22 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError
+from .checks import LIST_FIELDS, Vocabulary, check_record_fields, key_line
 from .corpus import (
     FILE_SUFFIXES,
-    LIST_FIELDS,
     Corpus,
-    Problem,
-    Vocabulary,
-    _key_line,
     _related_problems,
     check_corpus_path,
-    check_record_fields,
-    display_path,
-    load_vocabulary,
-    parse_record_file,
     record_files,
     resolve_corpus_path,
 )
+from .parse import load_vocabulary, parse_record_file
+from .problems import Problem, display_path
 from .program import Program
 
 __all__ = ["FILE_SUFFIXES", "checked_records", "count_records", "iter_records", "load_corpus"]
@@ -87,7 +82,7 @@ def checked_records(path: Path) -> Iterator[tuple[Program | None, list[Problem]]
                     where,
                     f"duplicate id '{program.id}': {display_path(first_place[program.id])} has the same id.",
                     "Give one of the two records a different id (and file name).",
-                    line=_key_line(where, "id") if where.suffix == ".md" else None,
+                    line=key_line(where, "id") if where.suffix == ".md" else None,
                     field="id",
                 ),
             ]

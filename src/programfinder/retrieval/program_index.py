@@ -470,7 +470,7 @@ class ProgramIndex(Scorer):
 
 def looks_like_id(text: str) -> bool:
     """True for a single token of the record-id form (``goldstein-2022-...``)."""
-    from ..records.corpus import ID_PATTERN
+    from ..records.checks import ID_PATTERN
 
     return bool(ID_PATTERN.match(text.strip())) and "-" in text and " " not in text.strip()
 
