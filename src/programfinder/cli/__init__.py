@@ -1,1 +1,1 @@
-"""cli."""
+"""The ``programfinder`` command line: options and commands (``app``) and terminal output."""
