@@ -25,6 +25,19 @@ AWARD_NAMES: dict[str, str] = {
     "galing-pook": "Galing Pook Awards",
     "korea-crime-prevention": "Korea Crime Prevention Awards",
     "ficci-smart-policing": "FICCI SMART Policing Awards",
+    "howard-league": "Howard League Community Awards",
+    "crimebeat": "National Crimebeat Awards",
+    "scottish-policing": "Scottish Policing Excellence Awards",
+    "ncja": "NCJA Outstanding Criminal Justice Program Award",
+    "cssp-singapore": "National Community Safety and Security Programme (CSSP) Awards",
+    "un-public-service": "United Nations Public Service Awards",
+    "gobernarte": "IDB Gobernarte Award",
+    "intersection-quebec": "Prix d'excellence Intersection",
+    "honoring-nations": "Honoring Nations Award",
+    "metlife-community-police": "MetLife Foundation Community-Police Partnership Award",
+    "gestao-publica-cidadania": "Prêmio Gestão Pública e Cidadania",
+    "gestor-publico-rs": "Prêmio Gestor Público",
+    "google-impact-challenge-sa": "Google Impact Challenge South Africa",
 }
 
 #: Short labels for narrow table columns.
@@ -46,6 +59,19 @@ AWARD_SHORT_NAMES: dict[str, str] = {
     "galing-pook": "Galing Pook",
     "korea-crime-prevention": "Korea CPA",
     "ficci-smart-policing": "FICCI SMART Policing",
+    "howard-league": "Howard League",
+    "crimebeat": "Crimebeat",
+    "scottish-policing": "Scottish Policing",
+    "ncja": "NCJA OCJP",
+    "cssp-singapore": "Singapore CSSP",
+    "un-public-service": "UN Public Service",
+    "gobernarte": "IDB Gobernarte",
+    "intersection-quebec": "Intersection (Québec)",
+    "honoring-nations": "Honoring Nations",
+    "metlife-community-police": "MetLife Partnership",
+    "gestao-publica-cidadania": "Gestão Pública e Cidadania",
+    "gestor-publico-rs": "Gestor Público (RS)",
+    "google-impact-challenge-sa": "Google Impact SA",
 }
 
 
