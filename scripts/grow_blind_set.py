@@ -20,10 +20,11 @@ from split_blind_set import read_parts
 
 WAVE_NOTE = """\
 #
-# Second wave (corpus of 173 records): two more writers, under the same rules and never having
-# run the tool, wrote queries and drafts for the 60 new records and graded them against all 173;
-# they also re-graded every existing item against the new records (grades only added). The new
-# items were split per kind with scripts/grow_blind_set.py (seed {seed}), half to each side.
+# {wave} (corpus of {records} records): more writers, under the same rules and never having
+# run the tool, wrote queries and drafts for the {new} new records and graded them against all
+# {records}; other readers re-graded every existing item against the new records (grades only
+# added). The new items were split per kind with scripts/grow_blind_set.py (seed {seed}), half
+# to each side.
 """
 
 
@@ -47,6 +48,9 @@ def main() -> None:
     parser.add_argument("--regrade-test", type=Path, required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--eval", type=Path, default=Path("eval"))
+    parser.add_argument("--wave", default="Second wave", help="how the header names this growth")
+    parser.add_argument("--records", type=int, required=True, help="records in the corpus now")
+    parser.add_argument("--new", type=int, required=True, help="records added in this wave")
     args = parser.parse_args()
     sets = {}
     headers = {}
@@ -79,7 +83,9 @@ def main() -> None:
             f"# Blind judged set, {split} half ({len(data['queries'])} queries, "
             f"{len(data['drafts'])} drafts) for `programfinder eval`."
         )
-        header = first + "\n" + rest.rstrip("\n") + "\n" + WAVE_NOTE.format(seed=args.seed)
+        header = first + "\n" + rest.rstrip("\n") + "\n" + WAVE_NOTE.format(
+            wave=args.wave, records=args.records, new=args.new, seed=args.seed
+        )
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         (args.eval / f"blind-{split}.yaml").write_text(header + body, encoding="utf-8")
         print(split, len(data["queries"]), "queries", len(data["drafts"]), "drafts")

@@ -25,14 +25,17 @@ BLIND_TEST = REPO_ROOT / "eval" / "blind-test.yaml"
 # lowers relevance fails here; raise these when an improvement lands.
 # Recall@10 fell from 0.955 when the set was re-graded for the 173-record corpus: queries such as
 # "recidivism" now have 15 relevant records, more than ten can show.
-FLOORS = {"ndcg@10": 0.95, "mrr": 0.98, "recall@10": 0.89}
+# Re-graded for the 254-record corpus (74 grades added for the third wave's records): nDCG@10
+# 0.933, recall@10 0.847.
+FLOORS = {"ndcg@10": 0.93, "mrr": 0.98, "recall@10": 0.84}
 # On the frozen blind test set (never tuned on): the figures reached, rounded down.
-# Reached on 2026-11-25 with the 173-record corpus and the grown set (209 test items):
-# nDCG@10 0.752, hit@3 0.780, paraphrase nDCG@10 0.447.
-BLIND_TEST_FLOORS = {"ndcg@10": 0.75, "hit@3": 0.77, "paraphrase ndcg@10": 0.44}
+# Reached on 2026-12-07 with the 254-record corpus and the set grown for its third wave (342 test
+# items; its new paraphrases share fewer words with their targets): nDCG@10 0.703, hit@3 0.749,
+# paraphrase nDCG@10 0.315 (0.752, 0.780 and 0.447 on the 173-record corpus and its set).
+BLIND_TEST_FLOORS = {"ndcg@10": 0.70, "hit@3": 0.74, "paraphrase ndcg@10": 0.31}
 # Kinds where the best peer is still ahead on the test set, and by how much at most (a target
-# missed, not a goal): keyword queries trail bm25s by 0.035 (0.899 against 0.934) and place
-# queries by 0.002 (0.920 against 0.922).
+# missed, not a goal): keyword queries trail bm25s by 0.021 (0.873 against 0.894) and place
+# queries by 0.008 (0.933 against 0.941).
 BEHIND_BEST_PEER = {"keyword": 0.04, "place": 0.01}
 KINDS = {"keyword", "question", "paraphrase", "misspelling", "place", "draft"}
 
