@@ -68,7 +68,7 @@ def index(request: pytest.FixtureRequest) -> ProgramIndex:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(arrays, "IMPACT_MIN", 64)
         patch.setattr(arrays, "IMPACT_DEPTH", 1024 if request.param == "threshold" else 16)
-        built = ProgramIndex.build(_programs())
+        built = ProgramIndex.build(_programs(), semantic=False)  # the words' pruned paths
     built.prefixes = request.param  # type: ignore[attr-defined]
     return built
 

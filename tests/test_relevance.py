@@ -26,17 +26,18 @@ BLIND_TEST = REPO_ROOT / "eval" / "blind-test.yaml"
 # Recall@10 fell from 0.955 when the set was re-graded for the 173-record corpus: queries such as
 # "recidivism" now have 15 relevant records, more than ten can show.
 # Re-graded for the 254-record corpus (74 grades added for the third wave's records): nDCG@10
-# 0.933, recall@10 0.847.
-FLOORS = {"ndcg@10": 0.93, "mrr": 0.98, "recall@10": 0.84}
+# 0.933, recall@10 0.847 by words alone; 0.913 and 0.811 with meaning (its synonym queries, jargon
+# that the word lists know and the model does not, fell from 0.872 to 0.759: a cost measured and
+# accepted for the gains on the blind sets).
+FLOORS = {"ndcg@10": 0.91, "mrr": 0.98, "recall@10": 0.81}
 # On the frozen blind test set (never tuned on): the figures reached, rounded down.
 # Reached on 2026-12-07 with the 254-record corpus and the set grown for its third wave (342 test
-# items; its new paraphrases share fewer words with their targets): nDCG@10 0.703, hit@3 0.749,
-# paraphrase nDCG@10 0.315 (0.752, 0.780 and 0.447 on the 173-record corpus and its set).
-BLIND_TEST_FLOORS = {"ndcg@10": 0.70, "hit@3": 0.74, "paraphrase ndcg@10": 0.31}
+# items; its new paraphrases share fewer words with their targets), words and meaning together:
+# nDCG@10 0.780, hit@3 0.836, paraphrase nDCG@10 0.547 (by words alone: 0.703, 0.749, 0.315).
+BLIND_TEST_FLOORS = {"ndcg@10": 0.78, "hit@3": 0.83, "paraphrase ndcg@10": 0.54}
 # Kinds where the best peer is still ahead on the test set, and by how much at most (a target
-# missed, not a goal): keyword queries trail bm25s by 0.021 (0.873 against 0.894) and place
-# queries by 0.008 (0.933 against 0.941).
-BEHIND_BEST_PEER = {"keyword": 0.04, "place": 0.01}
+# missed, not a goal): keyword queries trail bm25s by 0.007 (0.887 against 0.894).
+BEHIND_BEST_PEER = {"keyword": 0.01}
 KINDS = {"keyword", "question", "paraphrase", "misspelling", "place", "draft"}
 
 
@@ -91,7 +92,14 @@ def test_relevance_held(metric: str, systems: dict[str, dict[str, float]]) -> No
     assert systems["programfinder"][metric] >= FLOORS[metric]
 
 
-@pytest.mark.parametrize("peer", ["tfidf-default", "bm25s"])
+def test_blind_test_beats_the_model_alone(blind_test: dict[str, SystemScores]) -> None:
+    """Meaning added to words beats meaning alone, overall and on lay paraphrases."""
+    ours, model = blind_test["programfinder"], blind_test["model alone"]
+    assert ours.overall["ndcg@10"] >= 1.05 * model.overall["ndcg@10"]
+    assert ours.by_type["paraphrase"]["ndcg@10"] > model.by_type["paraphrase"]["ndcg@10"]
+
+
+@pytest.mark.parametrize("peer", ["tfidf-default", "bm25s", "model alone"])
 def test_beats_peers_on_ndcg(peer: str, systems: dict[str, dict[str, float]]) -> None:
     assert systems["programfinder"]["ndcg@10"] > systems[peer]["ndcg@10"]
 

@@ -34,3 +34,7 @@ class CacheError(ProgramFinderError):
 
 class DraftError(ProgramFinderError):
     """A draft proposal file cannot be read."""
+
+
+class ModelError(ProgramFinderError):
+    """The shipped sentence-embedding model is missing, damaged or cannot be run."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..retrieval.explain import sentences
+from ..language.passages import sentences
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from .format import (
     PRUNE_BIGRAMS_ABOVE,
     RECORDS_FILE,
     RECORDS_PER_BLOCK,
+    SEMANTIC_MAX_RECORDS,
     SPELLING_WORDS,
 )
 from .record_terms import program_to_json, title_key
@@ -58,6 +59,8 @@ from .storage import (
     save_npz,
     sorted_keys,
 )
+from .vector_cache import SHIPPED_VECTORS
+from .vectors import RecordVectorBuilder, VectorSettings, empty_vector_arrays
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,15 @@ class BuildSummary:
     bytes_on_disk: int
     bigrams: bool
     lsa: bool
+    meaning: bool = False
 
     def __str__(self) -> str:
         size = self.bytes_on_disk / 1e6
         return (
             f"{self.records:,} records, {self.terms:,} terms, built in {self.seconds:.1f} s, "
-            f"index {size:,.1f} MB" + ("" if self.bigrams else " (single words only)")
+            f"index {size:,.1f} MB"
+            + ("" if self.bigrams else " (single words only)")
+            + ("" if self.meaning else " (words only: no record vectors)")
         )
 
 
@@ -97,6 +103,8 @@ def build_index_folder(
     key: str = "",
     progress: Progress | None = None,
     workers: int | None = None,
+    semantic: bool | None = None,
+    vectors: VectorSettings | None = None,
 ) -> BuildSummary:
     """Index ``records`` (any iterable, read once) into ``folder``, which must exist and be empty.
 
@@ -104,6 +112,10 @@ def build_index_folder(
     ``BIGRAM_MAX_RECORDS``) and whether the analysis is spread over worker processes
     (``workers``, default: the machine's cores for a large corpus); the merge of their results
     happens here, in one place. ``progress`` is called with the number of records done so far.
+
+    ``semantic`` says whether record vectors are computed (``index.vectors``): by default for a
+    corpus of up to ``SEMANTIC_MAX_RECORDS`` records; ``vectors`` names the caches of vectors
+    computed before and who hears the progress of reading meaning.
     """
     from ..language.text import english_stop_words
 
@@ -137,6 +149,10 @@ def build_index_folder(
     word_totals = WordTotals()
     pair_counts: Counter[str] = Counter()
     done = 0
+    if semantic is None:
+        semantic = expected_records is None or expected_records <= SEMANTIC_MAX_RECORDS
+    vector_settings = vectors or VectorSettings(cache_files=(SHIPPED_VECTORS,))
+    meaning = RecordVectorBuilder(vector_settings) if semantic else None
 
     def merge(batch: Batch) -> None:
         nonlocal done
@@ -170,6 +186,8 @@ def build_index_folder(
                     tag_starts.append(len(tag_codes))
                     evaluation_codes.append(evaluation_code(program.evaluation))
                     setting_codes.append(setting_bits(program.setting))
+                    if meaning is not None:
+                        meaning.add(len(ids) - 1, program)
                 for batch in analysis.submit(settings, weights, lines):
                     merge(batch)
             for batch in analysis.finish():
@@ -247,6 +265,7 @@ def build_index_folder(
     block_ptr, block_max = block_maxima(quantised, term_ptr)
     impact_ptr, impact_rows, impact_values = impact_prefixes(quantised, postings, term_ptr)
 
+    vector_arrays = meaning.compute() if meaning is not None else empty_vector_arrays()
     surface = _surfaces(terms, word_counts, pair_counts)
     surface_blob, surface_offsets = pack_strings(surface)
     arrays = {
@@ -276,6 +295,7 @@ def build_index_folder(
         "tag_indptr": np.frombuffer(tag_starts, dtype=np.int64),
         "evaluation_code": np.frombuffer(evaluation_codes, dtype=np.int8),
         "setting_bits": np.frombuffer(setting_codes, dtype=np.uint8),
+        **vector_arrays,
     }
     save_npz(folder / ARRAYS_FILE, arrays)
     kept_problems = list(problems)
@@ -286,6 +306,7 @@ def build_index_folder(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "records": n_records,
         "records_per_block": RECORDS_PER_BLOCK,
+        "meaning": meaning.describe() if meaning is not None else None,
         "terms": len(terms),
         "arrays_bytes": (folder / ARRAYS_FILE).stat().st_size,
         "arrays_checksum": file_fingerprint(folder / ARRAYS_FILE),
@@ -315,6 +336,7 @@ def build_index_folder(
         bytes_on_disk=size,
         bigrams=analyzer.ngram_range[1] >= 2,
         lsa=doc_lsa.size > 0,
+        meaning=meaning is not None,
     )
 
 

@@ -29,6 +29,8 @@ from ..records.program import Program
 from ..version import __version__
 from .build import BuildSummary, Progress, build_index_folder
 from .format import FORMAT_VERSION
+from .vector_cache import SHIPPED_VECTORS, cache_file
+from .vectors import MeaningProgress, VectorSettings
 
 CACHE_ENV_VAR = "PROGRAMFINDER_CACHE"
 # Identifies the default analyzer and field weights; bump when either changes.
@@ -135,6 +137,9 @@ def build_and_save(
     root: Path,
     open_folder: Opener[Opened],
     progress: Progress | None = None,
+    *,
+    semantic: bool | None = None,
+    meaning_progress: MeaningProgress | None = None,
 ) -> tuple[Opened, BuildSummary]:
     """Build the index of ``corpus_root`` and store it atomically as ``root/index-<key>``.
 
@@ -166,6 +171,12 @@ def build_and_save(
                 corpus_root=corpus_root,
                 key=key,
                 progress=progress,
+                semantic=semantic,
+                vectors=VectorSettings(
+                    cache_files=(SHIPPED_VECTORS, cache_file(root)),
+                    save_to=cache_file(root),
+                    progress=meaning_progress,
+                ),
             )
         except ValueError as exc:  # no valid record at all
             details = f" First problem: {problems[0]}" if problems else ""
@@ -188,14 +199,25 @@ def build_cached(
     *,
     progress: Progress | None = None,
     notice: Notice = stderr_notice,
+    semantic: bool | None = None,
+    meaning_progress: MeaningProgress | None = None,
 ) -> tuple[Opened, BuildSummary]:
-    """Build (or rebuild) the cached index of a corpus now, reporting progress."""
+    """Build (or rebuild) the cached index of a corpus now, reporting progress. ``semantic``
+    asks for record vectors whatever the corpus's size (see ``build_index_folder``)."""
     corpus_root = resolve_corpus_path(corpus)
     check_corpus_path(corpus_root)
     key = corpus_key(corpus_root)
     root = _writable_cache(notice)
     shutil.rmtree(root / f"index-{key}", ignore_errors=True)
-    return build_and_save(corpus_root, key, root, open_folder, progress)
+    return build_and_save(
+        corpus_root,
+        key,
+        root,
+        open_folder,
+        progress,
+        semantic=semantic,
+        meaning_progress=meaning_progress,
+    )
 
 
 def open_cached(

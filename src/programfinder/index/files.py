@@ -133,6 +133,12 @@ class IndexFiles:
         self.tag_indptr_ = arrays["tag_indptr"]
         self.evaluation_code_ = arrays["evaluation_code"]  # filters.evaluation_code
         self.setting_bits_ = arrays["setting_bits"]  # filters.setting_bits
+        # Record vectors (index.vectors): passages and windows, each with its record's row,
+        # rows ascending; empty when the index was built without meaning.
+        self.passage_vectors_ = arrays["passage_vectors"].view(np.ndarray)
+        self.passage_rows_ = arrays["passage_rows"].view(np.ndarray)
+        self.window_vectors_ = arrays["window_vectors"].view(np.ndarray)
+        self.window_rows_ = arrays["window_rows"].view(np.ndarray)
         self.awards: list[str] = list(meta["awards"])
         self.countries: list[str] = list(meta["countries"])
         self.tags: list[str] = list(meta["tags"])
@@ -158,11 +164,18 @@ class IndexFiles:
             or len(self.evaluation_code_) != n_records
             or len(self.setting_bits_) != n_records
             or self.meta.get("records") != n_records
+            or len(self.passage_vectors_) != len(self.passage_rows_)
+            or len(self.window_vectors_) != len(self.window_rows_)
         ):
             raise CacheError(f"{self.folder}: index arrays do not match each other")
 
     def __len__(self) -> int:
         return len(self.programs)
+
+    @property
+    def has_meaning(self) -> bool:
+        """True when the index holds record vectors (``index.vectors``)."""
+        return len(self.passage_rows_) > 0
 
     def row_of(self, record_id: str) -> int | None:
         """The row number of a record id, or None."""

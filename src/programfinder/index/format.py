@@ -3,7 +3,7 @@ writes and the reader checks, kept in one place."""
 
 from __future__ import annotations
 
-FORMAT_VERSION = 13
+FORMAT_VERSION = 14
 ARRAYS_FILE = "index.npz"
 RECORDS_FILE = "records.zlib"
 META_FILE = "index.json"
@@ -44,3 +44,6 @@ MIN_BIGRAM_RECORDS = 2
 PRUNE_BIGRAMS_ABOVE = 5_000  # records
 SPELLING_WORDS = 100_000  # most frequent words kept as spelling-correction candidates
 MAX_STORED_PROBLEMS = 1_000
+# Above this many records, record vectors (reading each record's meaning with the model, about
+# 0.1 s a record on 2 cores) are computed only when asked: `programfinder index build --semantic`.
+SEMANTIC_MAX_RECORDS = 20_000

@@ -10,11 +10,14 @@ programs". ``compare`` scores programfinder side by side with a plain scikit-lea
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..errors import ProgramFinderError
 from ..records.corpus import Corpus
@@ -211,10 +214,44 @@ def bm25_baseline(programs: Sequence[Program]) -> Ranker:
     return rank
 
 
+def model_baseline(programs: Sequence[Program]) -> Ranker:
+    """The sentence-embedding model alone, as a semantic-search library uses it: each record's
+    text (``baseline_text``) and the query read up to 256 tokens, ranked by cosine. Vectors
+    computed before (the shipped set, the local cache) are reused."""
+    from ..index.cache import cache_root
+    from ..index.vector_cache import SHIPPED_VECTORS, VectorCache, cache_file, sequence_key
+    from ..language.embedding import shared_encoder
+
+    encoder = shared_encoder()
+    sequences = [
+        encoder.windows(ids)[0] for ids in encoder.token_ids([baseline_text(p) for p in programs])
+    ]
+    keys = np.array([sequence_key(s) for s in sequences], dtype=np.uint64)
+    local = cache_file(cache_root())
+    cache = VectorCache((SHIPPED_VECTORS, local))
+    found, stored = cache.lookup(keys)
+    vectors = stored.astype(np.float32)
+    missing = np.flatnonzero(~found)
+    if len(missing):
+        vectors[missing] = encoder.encode_sequences([sequences[i] for i in missing])
+        cache.add(keys[missing], vectors[missing])
+        with contextlib.suppress(OSError):  # a read-only cache costs the next run the same again
+            cache.save(local)
+    ids = [p.id for p in programs]
+
+    def rank(query: str) -> list[str]:
+        scores = vectors @ encoder.encode([query])[0]
+        order = np.argsort(-scores, kind="stable")[:K]
+        return [ids[i] for i in order]
+
+    return rank
+
+
 def compare(
     judgements_path: Path, corpus_path: str | Path | None = None, *, peers: bool = True
 ) -> list[SystemScores]:
-    """Evaluate programfinder and (when ``peers``) the two baselines on the same records.
+    """Evaluate programfinder and (when ``peers``) the three baselines on the same records:
+    plain TF-IDF, BM25 (bm25s) and the sentence-embedding model alone.
 
     Queries are ranked by ``search``, drafts by ``similar``; the peers rank both as one query.
     A peer whose library is not installed is left out.
@@ -241,6 +278,7 @@ def compare(
             pass
         else:
             systems.append(evaluate("bm25s", bm25, judgements))
+        systems.append(evaluate("model alone", model_baseline(programs), judgements))
     return systems
 
 

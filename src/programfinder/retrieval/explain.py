@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..language.passages import sentences
 from ..language.text import Analyzer, stem, token_spans
 from .hits import Hit
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ..index.scoring import Scorer
     from ..records.program import Program
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 SNIPPET_CHARS = 260
 # How many shared terms a similar-program hit shows.
 SHARED_TERMS = 6
@@ -40,15 +39,6 @@ def collapse_terms(terms: Iterable[str]) -> list[str]:
             kept = [k for k in kept if " " in k or k not in words]
         kept.append(term)
     return kept
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a description (paragraph breaks and full stops end a sentence)."""
-    result: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        flat = " ".join(paragraph.split())
-        result.extend(s.strip() for s in _SENTENCE_END.split(flat) if s.strip())
-    return result
 
 
 @lru_cache(maxsize=65_536)

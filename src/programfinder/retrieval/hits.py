@@ -46,6 +46,9 @@ class Hit:
     ``highlights`` as (start, end) offsets of matched words in it; ``contributions`` each term's
     share of the score (they add up to ``score``); ``matches`` each matched term with how the
     query reached it (as typed, or through a synonym, a tag's entry term or the thesaurus).
+    ``meaning`` is the share of the score that came from meaning (None when the index reads no
+    meaning), ``passage`` the record's passage closest in meaning to the query, and ``weak`` says
+    that the hit is a weaker match (``retrieval.hybrid``).
     """
 
     program: Program
@@ -57,6 +60,9 @@ class Hit:
     contributions: tuple[tuple[str, float], ...] = ()
     shared_terms: tuple[str, ...] = ()
     matches: tuple[Match, ...] = ()
+    meaning: float | None = None
+    passage: str = ""
+    weak: bool = False
 
     @property
     def id(self) -> str:
@@ -77,6 +83,10 @@ class Hit:
             data["matches"] = [match.to_dict() for match in self.matches]
         if self.shared_terms:
             data["shared_terms"] = list(self.shared_terms)
+        if self.meaning is not None:
+            data["meaning"] = round(self.meaning, 4)
+            data["passage"] = self.passage
+            data["weak"] = self.weak
         return data
 
     def __repr__(self) -> str:
@@ -108,6 +118,7 @@ class SearchResults(list[Hit]):
         filters: Filters | None = None,
         note: str = "",
         total: int | None = None,
+        weaker: int = 0,
     ) -> None:
         super().__init__(hits)
         self.query = query
@@ -118,6 +129,7 @@ class SearchResults(list[Hit]):
         self.filters = filters or Filters()
         self.note = note
         self.total = len(self) if total is None else total
+        self.weaker = weaker  # weaker matches beyond ``total`` (see retrieval.hybrid)
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """Each hit as a JSON-ready dict."""

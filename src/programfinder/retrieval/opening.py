@@ -7,6 +7,7 @@ import os
 
 from ..index.build import BuildSummary, Progress
 from ..index.cache import Notice, build_cached, open_cached, stderr_notice
+from ..index.vectors import MeaningProgress
 from .program_index import ProgramIndex
 
 
@@ -30,6 +31,18 @@ def build_index(
     *,
     progress: Progress | None = None,
     notice: Notice = stderr_notice,
+    semantic: bool | None = None,
+    meaning_progress: MeaningProgress | None = None,
 ) -> tuple[ProgramIndex, BuildSummary]:
-    """Build (or rebuild) the cached index of a corpus now, reporting progress."""
-    return build_cached(corpus, ProgramIndex, progress=progress, notice=notice)
+    """Build (or rebuild) the cached index of a corpus now, reporting progress: ``progress``
+    hears the records analysed, ``meaning_progress`` the passages read by the model. Record
+    vectors are computed for a corpus of up to ``SEMANTIC_MAX_RECORDS`` records, or when
+    ``semantic`` is True."""
+    return build_cached(
+        corpus,
+        ProgramIndex,
+        progress=progress,
+        notice=notice,
+        semantic=semantic,
+        meaning_progress=meaning_progress,
+    )

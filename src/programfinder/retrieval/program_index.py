@@ -10,34 +10,41 @@ them into ``Hit``s; it imports neither ``similarity`` nor the command line.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import CacheError, QueryError, RecordNotFoundError
+from ..errors import CacheError, QueryError
 from ..index.build import build_index_folder
+from ..index.dense import MeaningScores
 from ..index.format import FIELD_WEIGHTS, FORMAT_VERSION
 from ..index.record_terms import record_segments, title_key
-from ..index.scoring import LSA_WEIGHT, MAX_QUERY_TERMS, Scorer
+from ..index.scoring import LSA_WEIGHT, MAX_QUERY_TERMS
+from ..index.vector_cache import SHIPPED_VECTORS
+from ..index.vectors import VectorSettings
 from ..language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
-from ..language.synonyms import Expansion, expand
+from ..language.synonyms import Expansion
 from ..language.text import Analyzer, normalize, tokenize
 from ..records.corpus import Corpus
 from ..records.filters import Filters
 from ..records.program import Program
 from .expansion import read_query
-from .explain import best_snippet, collapse_terms, display_term, similar_hit
-from .hits import Hit, Match, SearchResults, SimilarResults
+from .explain import best_snippet, collapse_terms, display_term
+from .hits import Hit, Match, SearchResults
+from .hybrid import MEANING_ALONE_MIN, HitMeaning, blend_for, listed_line, meaning_of, weak_line
+from .similar_programs import MAX_DRAFT_CHARS, RecordIndex, looks_like_id
 
 __all__ = [
     "FIELD_WEIGHTS",
     "FORMAT_VERSION",
     "LSA_WEIGHT",
+    "MAX_DRAFT_CHARS",
     "MAX_QUERY_TERMS",
     "CacheError",
     "ProgramIndex",
+    "looks_like_id",
     "record_segments",
 ]
 
@@ -48,15 +55,9 @@ SEARCH_LSA_WEIGHT = 0.15
 SPELL_CHECK_MAX_WORDS = 30
 # A phrase query checks the text of at most this many candidates (best first).
 PHRASE_CHECKS = 5_000
-# similarity_matrix() is dense: n x n floats.
-MATRIX_MAX_RECORDS = 20_000
-# Synonyms of a draft's words count this much (its own words: 1).
-DRAFT_SYNONYM_WEIGHT = 0.5
-#: A text is compared on at most this many characters (about 150 pages).
-MAX_DRAFT_CHARS = 1_000_000
 
 
-class ProgramIndex(Scorer):
+class ProgramIndex(RecordIndex):
     """A searchable index over a corpus of programs.
 
     Get the cached one for a corpus with ``programfinder.open_index()``, or build one in memory
@@ -85,8 +86,10 @@ class ProgramIndex(Scorer):
         entry_terms: Mapping[str, list[str]] | None = None,
         glossary: Mapping[str, list[str]] | None = None,
         field_weights: Mapping[str, float] | None = None,
+        semantic: bool | None = None,
     ) -> ProgramIndex:
-        """Index ``corpus`` (a ``Corpus`` or a list of programs) in a temporary folder."""
+        """Index ``corpus`` (a ``Corpus`` or a list of programs) in a temporary folder; with
+        ``semantic=False`` without record vectors (words only)."""
         programs = list(corpus)
         if not programs:
             raise QueryError("Cannot build an index of an empty corpus.")
@@ -103,38 +106,18 @@ class ProgramIndex(Scorer):
             field_weights=field_weights,
             problems=corpus.problems if isinstance(corpus, Corpus) else (),
             corpus_root=corpus.root if isinstance(corpus, Corpus) else None,
+            semantic=semantic,
+            vectors=VectorSettings(cache_files=(SHIPPED_VECTORS,)),
         )
         index = cls(folder)
         index._temporary = temporary  # the folder is removed with the index object
         return index
 
     # ----------------------------------------------------------------- queries
-    def get(self, record_id: str) -> Program:
-        """The record with this id (see ``Corpus.get``)."""
-        from ..records.corpus import check_record_id
-
-        check_record_id(record_id)
-        row = self.row_of(record_id)
-        if row is None:
-            raise RecordNotFoundError(
-                f"No program with id '{record_id}'.{self._closest_ids(record_id)}"
-            )
-        return self.programs[row]
-
     def _has_word(self, word: str) -> bool:
         from ..language.text import stem
 
         return self.terms_.lookup(stem(word)) is not None
-
-    def _closest_ids(self, record_id: str) -> str:
-        import difflib
-
-        if len(self._ids) > 50_000:  # suggestions from a huge corpus would be slow and noisy
-            return ""
-        ids = list(self._ids)
-        close = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.5)
-        close = close or [i for i in ids if record_id in i][:3]
-        return f" Did you mean: {', '.join(close)}?" if close else ""
 
     def make_hit(
         self,
@@ -144,10 +127,14 @@ class ProgramIndex(Scorer):
         score: float,
         origins: Mapping[int, QueryPart] | None = None,
         lsa_weight: float = 0.0,
+        meaning: HitMeaning | None = None,
     ) -> Hit:
         """A ``Hit`` for ``row``: matched terms, their contributions, how each was reached (from
-        ``origins``, the query part each column came from) and the best sentence."""
+        ``origins``, the query part each column came from) and the best sentence; with
+        ``meaning``, the share of the score that came from meaning and the passage behind it."""
         lexical_share = 1.0 - lsa_weight if self.doc_lsa_.size else 1.0
+        if meaning is not None:
+            lexical_share *= meaning.word_scale
         contributions = [(c, lexical_share * v) for c, v in self.shared_terms(weights, row)]
         contributions.sort(key=lambda item: (-item[1], self.terms_[item[0]]))
         term_weights = {self.terms_[column]: value for column, value in contributions}
@@ -163,11 +150,16 @@ class ProgramIndex(Scorer):
                     continue
                 seen.add(term)
                 matches.append(Match(term, value, part.via, part.found))
-        rest = score - sum(v for _, v in contributions)
-        if score >= 1.0 and rest > 1e-4:  # promoted as an exact program name
+        rest = score - sum(v for _, v in contributions) - (meaning.share if meaning else 0.0)
+        named = (meaning.words if meaning is not None else score) >= 1.0
+        if named and rest > 1e-4:  # promoted as an exact program name
             shown.append(("(exact program name)", rest))
         elif rest > 1e-4:
             shown.append(("(related words, latent semantic)", rest))
+        if meaning is not None and meaning.share > 1e-4:
+            shown.append(("(meaning)", meaning.share))
+        if meaning is not None and not term_weights and meaning.passage:
+            snippet, highlights = _shortened(meaning.passage), ()  # found by meaning alone
         return Hit(
             program=self.programs[row],
             score=min(1.0, max(0.0, score)),
@@ -177,6 +169,9 @@ class ProgramIndex(Scorer):
             highlights=highlights,
             contributions=tuple(shown),
             matches=tuple(matches),
+            meaning=None if meaning is None else meaning.share,
+            passage="" if meaning is None else meaning.passage,
+            weak=meaning is not None and meaning.weak,
         )
 
     def search(
@@ -229,6 +224,23 @@ class ProgramIndex(Scorer):
             excluded=parsed.excluded,
             filters=active,
         )
+        meaning = self._meaning_of_query(text, weights)
+        if meaning is not None:
+            ranked, strong, parts = self._rank_with_meaning(
+                parsed.text, parsed.phrases, weights, meaning, mask
+            )
+            hits = [
+                self.make_hit(row, rank, weights, score, origins, SEARCH_LSA_WEIGHT, parts(row))
+                for rank, (row, score) in enumerate(ranked[:limit], 1)
+            ]
+            note = "" if ranked else "No program is close enough to the query in words or meaning."
+            return SearchResults(
+                hits,
+                total=strong,
+                weaker=len(ranked) - strong,
+                note=note,
+                **results,  # type: ignore[arg-type]
+            )
         if not weights:
             return SearchResults(note=_no_terms_note(text, self.analyzer), **results)  # type: ignore[arg-type]
         if self.doc_lsa_.size == 0 and not active.active and not parsed.excluded:
@@ -248,6 +260,59 @@ class ProgramIndex(Scorer):
             for rank, (row, score) in enumerate(found, 1)
         ]
         return SearchResults(hits, total=total, **results)  # type: ignore[arg-type]
+
+    def _meaning_of_query(self, text: str, weights: Mapping[int, float]) -> MeaningScores | None:
+        """The meaning scores of a typed query, or None when the index reads no meaning, the
+        query has no words but stop words, or none of its words is in the corpus and nothing is
+        close to it in meaning either (``MEANING_ALONE_MIN``)."""
+        if not self.has_meaning or not self.analyzer.words(text):
+            return None
+        meaning = meaning_of(self, text)
+        if meaning is not None and not weights and meaning.scores.max() < MEANING_ALONE_MIN:
+            return None
+        return meaning
+
+    def _rank_with_meaning(
+        self,
+        text: str,
+        phrases: Sequence[str],
+        weights: Mapping[int, float],
+        meaning: MeaningScores,
+        mask: np.ndarray,
+    ) -> tuple[list[tuple[int, float]], int, Callable[[int], HitMeaning]]:
+        """Records by words and meaning together (``retrieval.hybrid``), best first: every
+        record listed, how many are strong matches (the rest are weaker ones), and what meaning
+        added to each hit."""
+        if weights:
+            words = np.array(self.blended_scores(weights, SEARCH_LSA_WEIGHT, matched_only=True))
+        else:
+            words = np.zeros(len(self), dtype=np.float32)
+        self._promote_exact_titles(text, words)
+        blend = blend_for(words)
+        scores = blend.combine(words, meaning.scores)
+        # Lines drawn from the best record of the whole corpus, so that a filter does not turn
+        # weak matches strong, and facet counts (``rank_rows``) agree with ``total``.
+        best = float(scores.max())
+        listed = mask & (scores >= listed_line(best))
+        rows = self.top_rows(scores, listed, PHRASE_CHECKS if phrases else len(self))
+        if phrases:
+            rows = [
+                r for r in rows if all(self.contains_phrase(self.programs[r], p) for p in phrases)
+            ]
+        line = weak_line(best)
+        strong = sum(1 for r in rows if scores[r] >= line)
+
+        def parts(row: int) -> HitMeaning:
+            share = blend.meaning_scale * max(float(meaning.scores[row]), 0.0)
+            return HitMeaning(
+                share=share,
+                words=float(words[row]),
+                word_scale=blend.word_scale,
+                passage=self.passage(int(meaning.best_passage[row])),
+                weak=bool(scores[row] < line),
+            )
+
+        return [(r, float(scores[r])) for r in rows], strong, parts
 
     def _rows_with_phrases(
         self, scores: np.ndarray, mask: np.ndarray, phrases: Sequence[str], limit: int
@@ -327,152 +392,18 @@ class ProgramIndex(Scorer):
 
     def rank_rows(self, query: str, *, limit: int = 10) -> list[tuple[int, float]]:
         """``rank`` as (row, score) pairs: for code that goes on to read the index's stored codes
-        (facet counts) without looking each id up again."""
-        weights = self._read_query(parse_query(query or "").text)[3]
+        (facet counts) without looking each id up again. With meaning, only the strong matches
+        (those ``search`` counts in ``total``)."""
+        free_text = parse_query(query or "").text
+        text, _, _, weights, _ = self._read_query(free_text)
+        meaning = self._meaning_of_query(text, weights)
+        if meaning is not None:
+            everything = np.ones(len(self), dtype=bool)
+            ranked, strong, _ = self._rank_with_meaning(free_text, (), weights, meaning, everything)
+            return ranked[: min(limit, strong)]
         if not weights:
             return []
         return self.best(weights, SEARCH_LSA_WEIGHT, limit, matched_only=True)
-
-    def distinctive_terms(self, record_id: str, n: int = 10) -> list[tuple[str, float]]:
-        """The ``n`` terms with the highest TF-IDF weight in one record, as (term, weight)."""
-        row = self.row_of(self.get(record_id).id)
-        assert row is not None
-        weights = sorted(self.record_weights(row).items(), key=lambda item: -item[1])
-        return [(display_term(self.terms_[c], self.surface_), w) for c, w in weights[:n]]
-
-    def award_terms(self, n: int = 10) -> dict[str, list[tuple[str, float]]]:
-        """For each award, the terms whose mean weight in its records most exceeds the corpus mean."""
-        matrix = self.document_matrix()
-        overall = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel() / len(self.programs)
-        result: dict[str, list[tuple[str, float]]] = {}
-        for code, award in sorted(enumerate(self.awards), key=lambda item: item[1]):
-            rows = np.flatnonzero(self.award_code_ == code)
-            total = np.asarray(matrix[rows].sum(axis=0), dtype=np.float64).ravel()
-            lift = total / len(rows) - overall
-            top = np.argsort(-lift, kind="stable")[:n]
-            result[award] = [
-                (display_term(self.terms_[c], self.surface_), float(lift[c])) for c in top
-            ]
-        return result
-
-    # ----------------------------------------------------------------- similar programs
-    def draft_weights(self, text: str) -> tuple[dict[int, float], list[Expansion]]:
-        """The unit TF-IDF vector of a draft, synonyms of its words added at a lower weight."""
-        expansions = expand(text, self.synonyms, self.analyzer)
-        extra = [(member, DRAFT_SYNONYM_WEIGHT) for e in expansions for member in e.added]
-        return self.query_weights(text, extra), expansions
-
-    def _nearest(
-        self,
-        weights: Mapping[int, float],
-        filters: Filters,
-        limit: int,
-        lsa_weight: float,
-        exclude: Sequence[int] = (),
-    ) -> list[tuple[int, float]]:
-        if not filters.active:
-            return self.best(weights, lsa_weight, limit, exclude=exclude)
-        mask = self.filter_mask(filters)
-        mask[list(exclude)] = False
-        scores = self.blended_scores(weights, lsa_weight)
-        return [(row, float(scores[row])) for row in self.top_rows(scores, mask, limit)]
-
-    def _similar_hits(
-        self, found: list[tuple[int, float]], weights: Mapping[int, float]
-    ) -> list[Hit]:
-        hits = []
-        for rank, (row, score) in enumerate(found, 1):
-            shared = [
-                (self.terms_[column], value) for column, value in self.shared_terms(weights, row)
-            ]
-            hits.append(similar_hit(self.programs[row], rank, score, shared, self))
-        return hits
-
-    def similar(
-        self,
-        record_id_or_text: str,
-        *,
-        limit: int = 10,
-        filters: Filters | None = None,
-        lsa_weight: float = LSA_WEIGHT,
-        **criteria: Any,
-    ) -> SimilarResults:
-        """The records most like a record (given its id) or a draft text, best first.
-
-        ``lsa_weight`` is the share of the latent-semantic cosine in the score (0: TF-IDF only).
-        A draft's report (gaps and the criteria checklist) is ``drafts.compare_draft``, which
-        ``programfinder.similar`` calls for a text.
-        """
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise QueryError(f"limit must be a whole number of at least 1, got {limit!r}.")
-        active = filters if filters is not None else Filters(**criteria)
-        text = record_id_or_text or ""
-        if looks_like_id(text):
-            source = self.get(text.strip())
-            row = self.row_of(source.id)
-            assert row is not None  # get() found it
-            weights = self.record_weights(row)
-            found = self._nearest(weights, active, limit, lsa_weight, exclude=[row])
-            hits = self._similar_hits(found, weights)
-            return SimilarResults(hits, source=source, filters=active, query=source.id)
-        if not text.strip():
-            raise QueryError(
-                'The draft is empty: give a record id, --text "...", --file PATH or - for standard input.'
-            )
-        notices = []
-        if len(text) > MAX_DRAFT_CHARS:
-            notices.append(
-                f"The draft has {len(text):,} characters; only the first {MAX_DRAFT_CHARS:,} were compared."
-            )
-            text = text[:MAX_DRAFT_CHARS]
-        weights, expansions = self.draft_weights(text)
-        words = len(self.analyzer.words(text))
-        if not weights:
-            return SimilarResults(
-                draft_words=words,
-                filters=active,
-                note="The draft shares no indexed word with any program.",
-                notices=notices,
-            )
-        found = self._nearest(weights, active, limit, lsa_weight)
-        return SimilarResults(
-            self._similar_hits(found, weights),
-            draft_words=words,
-            expansions=expansions,
-            filters=active,
-            notices=notices,
-            query=text[:80],
-        )
-
-    def similarity_matrix(self) -> tuple[list[str], np.ndarray]:
-        """Record ids and the n x n matrix of blended similarities between all records."""
-        n = len(self.programs)
-        if n > MATRIX_MAX_RECORDS:
-            raise QueryError(
-                f"A similarity matrix of {n:,} records would need {n * n * 4 / 1e9:.0f} GB; "
-                f"it is offered up to {MATRIX_MAX_RECORDS:,} records. Use similar() per record instead."
-            )
-        matrix = self.document_matrix()
-        lexical = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float32)
-        blended = lexical
-        if self.doc_lsa_.size:
-            projected = np.asarray(matrix @ self.term_lsa_, dtype=np.float32)
-            norms = np.linalg.norm(projected, axis=1, keepdims=True)
-            projected /= np.where(norms > 0, norms, 1.0)
-            semantic = np.clip(self.doc_lsa_ @ projected.T, 0.0, 1.0)
-            blended = ((1 - LSA_WEIGHT) * lexical + LSA_WEIGHT * semantic.T).astype(np.float32)
-            unprojected = norms.ravel() == 0  # a row with no LSA direction: TF-IDF alone
-            blended[unprojected] = lexical[unprojected]
-        symmetric: np.ndarray = (blended + blended.T) / 2
-        np.fill_diagonal(symmetric, 1.0)
-        return [p.id for p in self.programs], symmetric
-
-
-def looks_like_id(text: str) -> bool:
-    """True for a single token of the record-id form (``goldstein-2022-...``)."""
-    from ..records.checks import ID_PATTERN
-
-    return bool(ID_PATTERN.match(text.strip())) and "-" in text and " " not in text.strip()
 
 
 def _no_terms_note(text: str, analyzer: Analyzer) -> str:
@@ -482,7 +413,12 @@ def _no_terms_note(text: str, analyzer: Analyzer) -> str:
 
 
 def _first_sentence(program: Program) -> str:
-    from .explain import sentences
+    from ..language.passages import sentences
 
     found = sentences(program.body)
     return found[0] if found else ""
+
+
+def _shortened(text: str, limit: int = 320) -> str:
+    """``text`` cut at a word boundary to about ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -20,7 +20,7 @@ from ..index.scoring import LSA_WEIGHT
 from ..language.synonyms import Expansion
 from ..records.filters import Filters
 from .hits import SimilarResults
-from .program_index import DRAFT_SYNONYM_WEIGHT, looks_like_id
+from .similar_programs import DRAFT_SYNONYM_WEIGHT, looks_like_id
 
 if TYPE_CHECKING:
     from .program_index import ProgramIndex
