@@ -16,15 +16,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
 from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
-from .state import STATIC, WebState
+from .rendering import error_response
+from .state import WebState
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -101,7 +100,7 @@ class LimitRequestSize:
                 too_large = False  # the server refuses a malformed length itself
             if too_large:
                 request = Request(scope, receive)
-                response = routes.error_response(request, BodyTooLarge(self.limit))
+                response = error_response(request, BodyTooLarge(self.limit))
                 response.headers["connection"] = "close"
                 await response(scope, receive, send)
                 return
@@ -127,24 +126,7 @@ def create_app(
     state = WebState(index if index is not None else open_index(corpus))
     app = Starlette(
         debug=False,
-        routes=[
-            Route("/", routes.search_page, name="home"),
-            Route("/search", routes.search_page, name="search"),
-            Route("/programs/{record_id}", routes.program_page, name="program"),
-            Route("/draft", routes.draft_form, methods=["GET"], name="draft"),
-            Route("/draft", routes.draft_report, methods=["POST"], name="draft_post"),
-            Route("/draft/report.md", routes.draft_download_markdown, methods=["POST"]),
-            Route("/draft/report.html", routes.draft_download_html, methods=["POST"]),
-            Route("/stats", routes.stats_page, name="stats"),
-            Route("/about", routes.about_page, name="about"),
-            Route("/api/search", routes.api_search),
-            Route("/api/programs/{record_id}", routes.api_program),
-            Route("/api/programs/{record_id}/similar", routes.api_program_similar),
-            Route("/api/similar", routes.api_similar, methods=["POST"]),
-            Route("/api/stats", routes.api_stats),
-            Route("/api/about", routes.api_about),
-            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
-        ],
+        routes=routes.ROUTES,
         exception_handlers={
             HTTPException: _http_error,
             ProgramFinderError: _library_error,
@@ -159,18 +141,18 @@ def create_app(
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return routes.error_response(request, exc)
+    return error_response(request, exc)
 
 
 async def _library_error(request: Request, exc: Exception) -> Response:
     status = 404 if isinstance(exc, RecordNotFoundError) else 400
-    return routes.error_response(request, HTTPException(status, str(exc)))
+    return error_response(request, HTTPException(status, str(exc)))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     # Starlette logs the traceback for the operator; the person at the page gets a plain note.
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"status": 500, "message": "internal error"}}, 500)
-    return routes.error_response(
+    return error_response(
         request, HTTPException(500, "Something went wrong on this page; it has been logged.")
     )

@@ -16,6 +16,8 @@ from ..records.filters import Filters
 PER_PAGE = 10
 #: Pages beyond this are refused: "more" is for reading, not for dumping the corpus.
 MAX_PAGE = 50
+#: The most hits a JSON list of similar programs gives at once.
+MAX_LIMIT = 50
 MAX_TAGS = 10
 MAX_VALUE_CHARS = 200
 _YEAR = re.compile(r"[0-9]{1,4}")
@@ -172,4 +174,14 @@ def _page(value: str) -> int:
         return 1
     if not _PAGE.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
         raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}, got {value!r}.")
+    return int(value)
+
+
+def parse_limit(value: str, default: int = 10, most: int = MAX_LIMIT) -> int:
+    """A ``limit`` parameter: a whole number from 1 to ``most`` (``default`` when empty)."""
+    value = value.strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= most:
+        raise BadParameter(f"limit must be a whole number from 1 to {most}, got {value!r}.")
     return int(value)
