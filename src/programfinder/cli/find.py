@@ -9,7 +9,7 @@ import typer
 
 from ..errors import ProgramFinderError, QueryError
 from ..language.query import MAX_QUERY_CHARS
-from ..records.corpus import check_record_id
+from ..records.corpus import normalize_record_id
 from .options import (
     AwardOption,
     CorpusOption,
@@ -124,7 +124,7 @@ def similar_command(
         )
     if record_id is not None and record_id != "-":
         try:
-            check_record_id(record_id)
+            record_id = normalize_record_id(record_id)  # upper case read as lower case
         except ProgramFinderError as exc:  # a path or a sentence: say what to use instead
             raise QueryError(
                 f'{exc} To compare a draft, use --file PATH or --text "...".'
@@ -139,11 +139,13 @@ def similar_command(
     index = open_index(corpus)
     warn_skipped(index.problems)
     filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
-    target = draft.text if draft is not None else str(record_id)
     if draft is None:
-        results = index.similar(target, limit=limit, filters=filters)
+        # the record first: an id-shaped word no record has ("denver") is an unknown id with
+        # the closest ones named, never a one-word draft
+        source = index.get(str(record_id))
+        results = index.similar(source.id, limit=limit, filters=filters)
     else:
-        results = compare_draft(index, target, limit=limit, filters=filters)
+        results = compare_draft(index, draft.text, limit=limit, filters=filters)
         results.notices[:0] = list(draft.notices)
     if as_json:
         emit_json(similar_payload(results))

@@ -17,6 +17,8 @@ from .program import Outcome, Program
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Ids are names for a path and an address; the longest in the shipped corpus has 66 characters.
+MAX_ID_CHARS = 200
 REQUIRED_FIELDS = ("id", "title", "agency", "country", "award", "award_year")
 TEXT_FIELDS = (
     "id",
@@ -280,7 +282,13 @@ class RecordChecker:
         outcomes = self.outcomes()
         record_id = values["id"]
         if record_id is not None:
-            if not ID_PATTERN.match(record_id):
+            if len(record_id) > MAX_ID_CHARS:
+                self.error(
+                    "id",
+                    f"the id has {len(record_id)} characters; at most {MAX_ID_CHARS} are allowed.",
+                    "Shorten it: award slug, year and agency are enough.",
+                )
+            elif not ID_PATTERN.match(record_id):
                 self.error(
                     "id",
                     f"'{record_id}' is not a valid id.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,7 +23,7 @@ from ..errors import ProgramFinderError, RecordNotFoundError
 from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
-from .rendering import error_response
+from .rendering import PageError, error_response
 from .state import WebState
 
 Scope = MutableMapping[str, Any]
@@ -118,13 +119,25 @@ class LimitRequestSize:
         await self.app(scope, counting_receive, send)
 
 
+class ProgramFinderApp(Starlette):
+    """Starlette with the security headers outermost.
+
+    Middleware added with ``add_middleware`` sits inside Starlette's server-error handler, so a
+    500 page would leave without the headers; wrapping the whole stack puts them on every
+    response, the 500 page included.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     corpus: str | os.PathLike[str] | None = None, *, index: ProgramIndex | None = None
 ) -> Starlette:
     """The web app over ``index``, or over the cached index of ``corpus`` (default: the
     ``PROGRAMFINDER_CORPUS`` variable, else the shipped corpus)."""
     state = WebState(index if index is not None else open_index(corpus))
-    app = Starlette(
+    app = ProgramFinderApp(
         debug=False,
         routes=routes.ROUTES,
         exception_handlers={
@@ -135,7 +148,6 @@ def create_app(
     )
     app.state.web = state
     app.add_middleware(LimitRequestSize)
-    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -145,8 +157,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _library_error(request: Request, exc: Exception) -> Response:
-    status = 404 if isinstance(exc, RecordNotFoundError) else 400
-    return error_response(request, HTTPException(status, str(exc)))
+    if isinstance(exc, RecordNotFoundError):
+        ids = list(exc.suggestions)
+        links = [(record_id, f"/programs/{quote(record_id)}") for record_id in ids]
+        message = str(exc).split(" Did you mean:")[0] + (
+            " Did you mean one of these?" if ids else ""
+        )
+        error = PageError(404, message, links=links, data={"suggestions": ids} if ids else {})
+        return error_response(request, error)
+    return error_response(request, HTTPException(400, str(exc)))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -28,7 +28,7 @@ async def _read_draft(request: Request) -> Draft:
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep to parse is not a draft either
             raise DraftError('The body is not valid JSON: send {"text": "..."}.') from None
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str):

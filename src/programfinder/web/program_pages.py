@@ -7,9 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..records.awards import award_slug
+from ..retrieval.hits import SimilarResults
 from ..retrieval.payloads import program_payload, similar_payload
 from .params import SearchParams, parse_limit
 from .rendering import render, web_state
@@ -20,7 +21,7 @@ SIMILAR_ON_RECORD_PAGE = 5
 
 def _program(state: WebState, record_id: str) -> dict[str, Any]:
     index = state.index
-    program = index.get(record_id)
+    program = state.find_program(record_id)
     similar = index.similar(program.id, limit=SIMILAR_ON_RECORD_PAGE)
     related = []
     for other in program.related:
@@ -39,6 +40,8 @@ async def program_page(request: Request) -> Response:
     record_id = request.path_params["record_id"]
     data = await web_state(request).run(_program, web_state(request), record_id)
     program = data["program"]
+    if program["id"] != record_id:  # IACP-...-DENVER-PD: one address per record
+        return RedirectResponse(f"/programs/{quote(program['id'])}", status_code=301)
     return render(
         request,
         "program.html",
@@ -54,17 +57,18 @@ async def program_page(request: Request) -> Response:
 
 async def api_program(request: Request) -> Response:
     state = web_state(request)
-    program = await state.run(state.index.get, request.path_params["record_id"])
+    program = await state.run(state.find_program, request.path_params["record_id"])
     return JSONResponse(program_payload(program, with_path=False))
 
 
 async def api_program_similar(request: Request) -> Response:
     state = web_state(request)
     filters = SearchParams.parse(request.query_params, paged=False).filters()
-    results = await state.run(
-        state.index.similar,
-        request.path_params["record_id"],
-        limit=parse_limit(request.query_params.get("limit", "")),
-        filters=filters,
-    )
-    return JSONResponse(similar_payload(results))
+    limit = parse_limit(request.query_params.get("limit", ""))
+
+    def similar() -> SimilarResults:
+        # the id is checked first: the path is never read as a draft text
+        program = state.find_program(request.path_params["record_id"])
+        return state.index.similar(program.id, limit=limit, filters=filters)
+
+    return JSONResponse(similar_payload(await state.run(similar)))

@@ -18,8 +18,27 @@ _TITLES = {
     413: "Too large",
     500: "Server error",
 }
+#: An error message is cut to this length: whatever a message quotes, a page stays small.
+MAX_MESSAGE_CHARS = 600
 #: Lists every page renders with: name, address, label.
 NAV = (("search", "/", "Search"), ("draft", "/draft", "Compare a draft"), ("stats", "/stats", "Statistics"), ("about", "/about", "About"))  # fmt: skip
+
+
+class PageError(HTTPException):
+    """An error page with links that lead on (the closest ids, the last page) and, for the
+    JSON twin, the same as data (``{"error": {..., **data}}``)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        links: list[tuple[str, str]] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(status, message)
+        self.links = links or []
+        self.data = data or {}
 
 
 def web_state(request: Request) -> WebState:
@@ -50,8 +69,14 @@ def error_response(request: Request, exc: HTTPException) -> Response:
         message = "There is no page at this address."
     if status == 405:
         message = "This address does not take that kind of request."
+    if len(message) > MAX_MESSAGE_CHARS:  # messages quote input bounded; this is the backstop
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    links = exc.links if isinstance(exc, PageError) else []
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"status": status, "message": message}}, status)
+        error: dict[str, Any] = {"status": status, "message": message}
+        if isinstance(exc, PageError):
+            error.update(exc.data)
+        return JSONResponse({"error": error}, status)
     return render(
         request,
         "error.html",
@@ -59,4 +84,5 @@ def error_response(request: Request, exc: HTTPException) -> Response:
         title=_TITLES.get(status, "Error"),
         status_code=status,
         message=message,
+        links=links,
     )

@@ -14,14 +14,23 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from ..records.corpus import is_shipped_corpus, shipped_corpus_path
+from ..records.corpus import (
+    closest_ids,
+    is_shipped_corpus,
+    normalize_record_id,
+    not_found,
+    shipped_corpus_path,
+)
 from ..records.filters import Filters
+from ..records.program import Program
 from ..records.stats import CorpusStats, corpus_stats
 from ..retrieval.facets import Facets, count_facets
 from ..retrieval.program_index import ProgramIndex
 from ..version import __version__
 
 T = TypeVar("T")
+#: "Did you mean" ids are looked for among at most this many records.
+SUGGEST_MAX_RECORDS = 50_000
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
@@ -41,6 +50,7 @@ class WebState:
         self.templates = make_environment()
         self._stats: dict[Filters, CorpusStats] = {}
         self._all_facets: Facets | None = None
+        self._ids: list[str] | None = None
         root = index.corpus_root
         self.corpus_name = (
             "the shipped corpus"
@@ -56,6 +66,27 @@ class WebState:
         """``function(*args, **kwargs)`` on the index's thread."""
         call = functools.partial(function, *args, **kwargs)
         return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+
+    def find_program(self, text: str) -> Program:
+        """The record whose id ``text`` is (upper case read as lower case). Anything not shaped
+        like an id, or an id no record has, is ``RecordNotFoundError`` (a 404) naming the
+        closest ids: an id route takes only ids, never a sentence to compare."""
+        record_id = normalize_record_id(text)
+        row = self.index.row_of(record_id)
+        if row is None:
+            raise not_found(record_id, closest_ids(record_id, self.all_ids()))
+        return self.index.programs[row]
+
+    def all_ids(self) -> list[str]:
+        """Every record id, listed once (none above SUGGEST_MAX_RECORDS: too slow to compare)."""
+        if self._ids is None:
+            count = len(self.index)
+            self._ids = (
+                [self.index.record_id(row) for row in range(count)]
+                if count <= SUGGEST_MAX_RECORDS
+                else []
+            )
+        return self._ids
 
     def all_facets(self) -> Facets:
         """Facet counts of the whole corpus (the start page), counted once."""
