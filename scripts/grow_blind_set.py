@@ -83,8 +83,12 @@ def main() -> None:
             f"# Blind judged set, {split} half ({len(data['queries'])} queries, "
             f"{len(data['drafts'])} drafts) for `programfinder eval`."
         )
-        header = first + "\n" + rest.rstrip("\n") + "\n" + WAVE_NOTE.format(
-            wave=args.wave, records=args.records, new=args.new, seed=args.seed
+        header = (
+            first
+            + "\n"
+            + rest.rstrip("\n")
+            + "\n"
+            + WAVE_NOTE.format(wave=args.wave, records=args.records, new=args.new, seed=args.seed)
         )
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         (args.eval / f"blind-{split}.yaml").write_text(header + body, encoding="utf-8")
