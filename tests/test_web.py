@@ -27,6 +27,7 @@ DRAFT = (
     "nothing. We aim to cut package thefts by 40% at a cost of $5,000 from a city grant."
 )
 EVIL = "goldstein-2021-evil-pd"
+TRAP = "goldstein-2021-trap-pd"
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +41,17 @@ def evil_client(tmp_path: Path) -> Iterator[TestClient]:
     """A corpus with a record whose text and links hold HTML and script."""
     root = tmp_path / "evil"
     write_record(root, "goldstein-2020-example-pd", title="Campus Burglary Project")
-    path = write_record(
+    write_record(
         root,
         EVIL,
         title="<b>Bold</b> burglary",
         body="Burglary fell. <script>alert('x')</script> <img src=x onerror=alert(1)> ends here.",
     )
-    text = path.read_text(encoding="utf-8").replace(
-        f"source_url: https://example.org/{EVIL}", 'source_url: "javascript:alert(1)"'
+    trap = write_record(root, TRAP, title="Burglary trap")
+    text = trap.read_text(encoding="utf-8").replace(
+        f"source_url: https://example.org/{TRAP}", 'source_url: "javascript:alert(1)"'
     )
-    path.write_text(text, encoding="utf-8")
+    trap.write_text(text, encoding="utf-8")
     with TestClient(create_app(root)) as test_client:
         yield test_client
 
@@ -370,8 +372,10 @@ def test_html_and_script_in_a_record_show_as_text(evil_client: TestClient) -> No
     record = _html(evil_client.get(f"/programs/{EVIL}"))
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in record
     assert "&lt;b&gt;Bold&lt;/b&gt; burglary" in record
-    assert 'href="javascript:' not in record  # a source that is not a web address is not a link
-    assert "javascript:alert(1)" in record
+    # a source that is not a web address is an error: the record is left out, never linked
+    assert evil_client.get(f"/programs/{TRAP}").status_code == 404
+    for url in ("/search?q=burglary", "/", "/search.csv?q=trap", "/search.ris?q=burglary"):
+        assert "javascript:" not in evil_client.get(url).text
     report = evil_client.post("/draft/report.html", data={"text": "burglary fell ends here"})
     assert "<script>alert" not in report.text
     markdown = evil_client.post("/draft/report.md", data={"text": "burglary fell ends here"})
