@@ -16,15 +16,20 @@ from .options import (
     CountryOption,
     CsvOption,
     EvaluationOption,
+    FormatOption,
     JsonOption,
     SettingOption,
     SinceOption,
+    SortOption,
     TagOption,
     UntilOption,
     YearOption,
     filters_from,
+    output_format,
     user_errors,
 )
+
+CITATION_FORMATS = ("text", "ris", "bibtex", "csl-json")
 
 
 @user_errors
@@ -48,15 +53,29 @@ def search_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each term's contribution to the score.")
     ] = False,
+    sort: SortOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    fmt: FormatOption = None,
     corpus: CorpusOption = None,
 ) -> None:
-    """Search the programs: best matches first, each with the sentence that matches best."""
+    """Search the programs: best matches first (or by year), each with the sentence that
+    matches best."""
+    from ..records.ordering import check_sort
     from ..retrieval.opening import open_index
-    from ..retrieval.payloads import hits_payload
-    from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
+    from ..retrieval.ordering import ordered_search
+    from ..retrieval.payloads import hit_rows, hits_payload
+    from .output import (
+        emit_citations,
+        emit_csv,
+        emit_json,
+        make_console,
+        print_search_results,
+        warn_skipped,
+    )
 
+    output = output_format(fmt, as_json, as_csv, ("json", "csv", *CITATION_FORMATS))
+    order = check_sort(sort) if sort is not None else ""
     index = open_index(corpus)
     warn_skipped(index.problems)
     text = " ".join(query or [])
@@ -65,20 +84,24 @@ def search_command(
             f"note: the query has {len(text):,} characters; the first {MAX_QUERY_CHARS:,} were used. "
             "To compare a whole document, use `programfinder similar --file`."
         )
-    results = index.search(
-        " ".join(query or []),
+    ordered = ordered_search(
+        index,
+        text,
+        sort=order,
         limit=limit,
         filters=filters_from(award, year, since, until, country, tag, evaluation, setting),
     )
-    if as_json:
+    results = ordered.results
+    if output == "json":
         emit_json(hits_payload(results))
         return
-    if as_csv:  # the same rows; offsets into the snippet mean nothing in a spreadsheet
-        emit_csv(
-            [{k: v for k, v in row.items() if k != "highlights"} for row in hits_payload(results)]
-        )
+    if output == "csv":  # the same rows; offsets into the snippet mean nothing in a spreadsheet
+        emit_csv(hit_rows(results))
         return
-    print_search_results(make_console(), results, explain=explain)
+    if output in CITATION_FORMATS:
+        emit_citations([hit.program for hit in results], output)
+        return
+    print_search_results(make_console(), results, explain=explain, order=ordered)
 
 
 @user_errors

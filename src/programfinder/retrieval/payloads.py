@@ -33,6 +33,13 @@ def hits_payload(hits: SearchResults) -> list[dict[str, Any]]:
     return [hit_payload(hit) for hit in hits]
 
 
+def hit_rows(hits: SearchResults) -> list[dict[str, Any]]:
+    """Every hit as a flat row for a spreadsheet (what `search --csv` prints and the web's CSV
+    export holds): the hit's dict without ``highlights``, offsets into the snippet that mean
+    nothing in a spreadsheet."""
+    return [{k: v for k, v in hit_payload(hit).items() if k != "highlights"} for hit in hits]
+
+
 def filters_payload(results: SearchResults) -> dict[str, Any]:
     """The filters a result was made with, only those that are set."""
     filters = results.filters

@@ -8,14 +8,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import QueryError
+from ..errors import QueryError, echo
 from ..language.query import MAX_QUERY_CHARS
 from ..records.filters import Filters
+from ..records.ordering import check_sort
+from ..retrieval.ordering import default_sort
 
 #: Hits per page.
 PER_PAGE = 10
-#: Pages beyond this are refused: "more" is for reading, not for dumping the corpus.
+#: Pages beyond this are refused: "more" is for reading, not for dumping the corpus (the
+#: exports give a whole result set).
 MAX_PAGE = 50
+#: The most hits one page (``limit``) may hold, and how deep pages may reach.
+MAX_PER_PAGE = 100
+MAX_DEPTH = MAX_PAGE * PER_PAGE
 #: The most hits a JSON list of similar programs gives at once.
 MAX_LIMIT = 50
 MAX_TAGS = 10
@@ -43,6 +49,8 @@ class SearchParams:
     since: int | None = None
     until: int | None = None
     page: int = 1
+    sort: str = ""
+    limit: int = PER_PAGE
 
     @classmethod
     def parse(cls, query: Any, *, paged: bool = True) -> SearchParams:
@@ -65,8 +73,17 @@ class SearchParams:
             since=_year(query.get("since", ""), "since"),
             until=_year(query.get("until", ""), "until"),
             page=_page(query.get("page", "")) if paged else 1,
+            sort=_sort(query.get("sort", "")),
+            limit=parse_limit(query.get("limit", ""), PER_PAGE, MAX_PER_PAGE)
+            if paged
+            else PER_PAGE,
         )
         params.filters()  # since after until: refused here, with the library's own message
+        if (params.page - 1) * params.limit >= MAX_DEPTH:
+            raise BadParameter(
+                f"page {params.page} of {params.limit} hits reaches past the first "
+                f"{MAX_DEPTH:,} results: narrow the search, or download the whole result set."
+            )
         return params
 
     def filters(self) -> Filters:
@@ -90,6 +107,12 @@ class SearchParams:
         return self.filters().active
 
     @property
+    def sort_by(self) -> str:
+        """The order in effect: the one asked for, else relevance for a query and newest
+        first for a listing."""
+        return self.sort or default_sort(self.q)
+
+    @property
     def empty(self) -> bool:
         """No query and no filter: the start page."""
         return not self.q.strip() and not self.has_filters
@@ -108,6 +131,10 @@ class SearchParams:
             value = getattr(self, name)
             if value is not None:
                 pairs.append((name, str(value)))
+        if self.sort and self.sort != default_sort(self.q):
+            pairs.append(("sort", self.sort))
+        if self.limit != PER_PAGE:
+            pairs.append(("limit", str(self.limit)))
         if self.page > 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -164,8 +191,18 @@ def _year(value: str, name: str) -> int | None:
     if not value:
         return None
     if not _YEAR.fullmatch(value):
-        raise BadParameter(f"{name} must be a year as digits (e.g. 2015), got {value!r}.")
+        raise BadParameter(f"{name} must be a year as digits (e.g. 2015), got {echo(value)}.")
     return int(value)
+
+
+def _sort(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return check_sort(value)
+    except QueryError as exc:
+        raise BadParameter(str(exc).replace("--", "")) from None
 
 
 def _page(value: str) -> int:
@@ -173,7 +210,7 @@ def _page(value: str) -> int:
     if not value:
         return 1
     if not _PAGE.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
-        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}, got {value!r}.")
+        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}, got {echo(value)}.")
     return int(value)
 
 
@@ -182,6 +219,7 @@ def parse_limit(value: str, default: int = 10, most: int = MAX_LIMIT) -> int:
     value = value.strip()
     if not value:
         return default
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= most:
-        raise BadParameter(f"limit must be a whole number from 1 to {most}, got {value!r}.")
+    # the length first: int() of 5,000 digits is a ValueError of its own (a 500 before)
+    if len(value) > 6 or not value.isascii() or not value.isdigit() or not 1 <= int(value) <= most:
+        raise BadParameter(f"limit must be a whole number from 1 to {most}, got {echo(value)}.")
     return int(value)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import draft_pages, overview_pages, program_pages, search_pages
+from . import draft_pages, exports, overview_pages, program_pages, search_pages
 from .state import STATIC
 
 ROUTES: list[BaseRoute] = [
     Route("/", search_pages.search_page, name="home"),
     Route("/search", search_pages.search_page, name="search"),
+    Route("/search.{kind}", exports.export_search, name="export"),
     Route("/programs/{record_id}", program_pages.program_page, name="program"),
+    Route("/programs/{record_id}/citation.{extension}", program_pages.program_citation),
     Route("/draft", draft_pages.draft_form, methods=["GET"], name="draft"),
     Route("/draft", draft_pages.draft_report, methods=["POST"], name="draft_post"),
     Route("/draft/report.md", draft_pages.draft_download_markdown, methods=["POST"]),

@@ -9,36 +9,50 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..records.awards import award_short_name, award_slug
-from ..records.filters import Filters
 from ..retrieval.facets import search_facets
+from ..retrieval.ordering import MAX_SORTED, default_sort
 from ..retrieval.payloads import search_payload
-from .params import PER_PAGE, SearchParams
-from .rendering import render, web_state
+from . import exports
+from .params import MAX_DEPTH, SearchParams
+from .rendering import PageError, render, web_state
 from .state import WebState
-
-# Everything the browse-all start page lists: every record, newest first.
-_EVERY_RECORD = Filters(since=0)
 
 
 def _search(state: WebState, params: SearchParams) -> dict[str, Any]:
-    """The payload of a search page: one page of hits, how the query was read, facets."""
-    index = state.index
-    if params.empty:  # the start page: every record, newest first, with the corpus's facets
-        results = index.search("", limit=params.page * PER_PAGE, filters=_EVERY_RECORD)
-        data = search_payload(
-            results, page=params.page, per_page=PER_PAGE, facets=state.all_facets()
-        )
+    """The payload of a search page: one page of hits in the order asked for, how the query
+    was read, and the facets (of the whole corpus on the start page)."""
+    ordered = exports.ordered(state, params, params.page * params.limit)
+    facets = (
+        state.all_facets()
+        if params.empty
+        else search_facets(state.index, params.q, params.filters())
+    )
+    data = search_payload(ordered.results, page=params.page, per_page=params.limit, facets=facets)
+    data["sort"] = ordered.to_dict()
+    if params.empty:
         data["filters"] = {}
-        return data
-    filters = params.filters()
-    results = index.search(params.q, limit=params.page * PER_PAGE, filters=filters)
-    facets = search_facets(index, params.q, filters)
-    return search_payload(results, page=params.page, per_page=PER_PAGE, facets=facets)
+    return data
+
+
+def _check_page(params: SearchParams, data: dict[str, Any], base: str) -> None:
+    """A page past the last is a 404 that links to the last page, not an empty list."""
+    if params.page <= data["pages"]:
+        return
+    last = params.with_(page=data["pages"])
+    found = f"{data['total']:,} result{'s' if data['total'] != 1 else ''}"
+    raise PageError(
+        404,
+        f"There is no page {params.page} of this search: its {found} fill "
+        f"{data['pages']} page{'s' if data['pages'] != 1 else ''}.",
+        links=[(f"Go to the last page ({data['pages']})", "/search" + last.query_string())],
+        data={"last_page": data["pages"], "last_page_url": base + last.query_string()},
+    )
 
 
 async def search_page(request: Request) -> Response:
     params = SearchParams.parse(request.query_params)
     data = await web_state(request).run(_search, web_state(request), params)
+    _check_page(params, data, "/search")
     title = f"{params.q} · search" if params.q else "Search"
     return render(
         request,
@@ -48,6 +62,10 @@ async def search_page(request: Request) -> Response:
         params=params,
         data=data,
         facet_links=_facet_links(params, data),
+        sort_links=_sort_links(params),
+        exports=exports.export_links(params),
+        max_depth=MAX_DEPTH,
+        max_export=MAX_SORTED,
         json_url="/api/search" + params.query_string(),
         browsing=not params.q.strip(),
     )
@@ -55,7 +73,25 @@ async def search_page(request: Request) -> Response:
 
 async def api_search(request: Request) -> Response:
     params = SearchParams.parse(request.query_params)
-    return JSONResponse(await web_state(request).run(_search, web_state(request), params))
+    data = await web_state(request).run(_search, web_state(request), params)
+    _check_page(params, data, "/api/search")
+    return JSONResponse(data)
+
+
+def _sort_links(params: SearchParams) -> list[dict[str, Any]]:
+    """A link per order (relevance only when there are words to rank by), the one in use
+    marked."""
+    labels = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+    browsing = default_sort(params.q) == "newest"
+    return [
+        {
+            "label": label,
+            "href": "/search" + params.with_(sort=sort).query_string(),
+            "current": params.sort_by == sort,
+        }
+        for sort, label in labels.items()
+        if not (browsing and sort == "relevance")
+    ]
 
 
 def _facet_links(params: SearchParams, data: dict[str, Any]) -> list[dict[str, Any]]:
