@@ -256,3 +256,72 @@ def test_csl_json_is_read_by_a_csl_processor(runner: CliRunner) -> None:
     (text,) = [str(entry) for entry in bibliography.bibliography()]
     assert "Denver Police Department" in text and "2021" in text
     assert "Co-Responder Program" in text
+
+
+# ------------------------------------------------------- 7. serve on a port in use
+def test_serve_on_a_port_in_use_is_one_error_line_before_anything_else(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "programfinder", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stdout == ""  # no "serving at" line first
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: Cannot serve on http://127.0.0.1:{port}/: port {port}")
+    assert "already in use" in lines[0] and "--port" in lines[0]
+
+
+def test_serve_refuses_a_host_that_is_not_this_computer(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    result = runner.invoke(app, ["serve", "--host", "10.254.254.254"])
+    assert result.exit_code == 1
+    assert result.stdout == "" and not started
+    assert "10.254.254.254 is not an address of this computer" in result.stderr
+
+
+# ------------------------------------------------- 8. an unknown filter value is named
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["list", "--country", "Untied States"], "Did you mean: United States"),
+        (["stats", "--country", "Britian"], "Did you mean: United Kingdom"),
+        (["search", "theft", "--award", "goldstien"], "Did you mean: goldstein"),
+        (["search", "theft", "--tag", "burgulary"], "Did you mean: burglary"),
+        (["similar", DENVER, "--award", "tilly"], "Did you mean: tilley"),
+        (["list", "--country", "Atlantis"], "is not the country of any program."),
+    ],
+)
+def test_an_unknown_filter_value_is_named_with_the_closest(
+    runner: CliRunner, args: list[str], words: str
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --")
+    assert words in result.stderr
+
+
+def test_known_values_in_any_spelling_still_filter(runner: CliRunner) -> None:
+    for args in (
+        ["list", "--country", "uk"],
+        ["list", "--award", "community policing"],
+        ["list", "--tag", "BURGLARY"],
+        ["search", "theft", "--country", "USA"],
+    ):
+        result = runner.invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, (args, result.stderr)
+        assert json.loads(result.stdout), args

@@ -56,6 +56,15 @@ def evil_client(tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def _html(response: Any) -> str:
     assert response.headers["content-type"].startswith("text/html")
     return str(response.text)
@@ -424,12 +433,24 @@ def test_serve_warns_off_loopback_and_builds_the_index_first(
     monkeypatch.setenv("PROGRAMFINDER_CORPUS", str(mini_corpus))
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    local = runner.invoke(cli_app, ["serve", "--corpus", str(mini_corpus), "--port", "9999"])
+    port = str(_free_port())
+    local = runner.invoke(cli_app, ["serve", "--corpus", str(mini_corpus), "--port", port])
     assert local.exit_code == 0, local.output
-    assert "3 programs at http://127.0.0.1:9999/" in local.stdout
+    assert f"3 programs at http://127.0.0.1:{port}/" in local.stdout
     assert "warning" not in local.stderr
     everyone = runner.invoke(
-        cli_app, ["serve", "--host", "0.0.0.0", "--workers", "2", "--corpus", str(mini_corpus)]
+        cli_app,
+        [
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--workers",
+            "2",
+            "--port",
+            port,
+            "--corpus",
+            str(mini_corpus),
+        ],
     )
     assert everyone.exit_code == 0, everyone.output
     assert "no authentication" in everyone.stderr
@@ -446,8 +467,8 @@ def test_serve_reports_a_port_in_use(runner: CliRunner, monkeypatch: pytest.Monk
     def refuse(app: Any, **options: Any) -> None:
         raise SystemExit(1)
 
-    monkeypatch.setattr(uvicorn, "run", refuse)
-    result = runner.invoke(cli_app, ["serve", "--port", "8765"])
+    monkeypatch.setattr(uvicorn, "run", refuse)  # the port was free a moment before
+    result = runner.invoke(cli_app, ["serve", "--port", str(_free_port())])
     assert result.exit_code == 1
     assert "Try --port with another number" in result.stderr
 

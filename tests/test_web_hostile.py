@@ -196,3 +196,38 @@ def test_a_page_past_the_last_is_a_404_that_links_to_the_last(client: TestClient
     assert client.get("/search", params={"q": "theft", "page": str(pages)}).status_code == 200
     assert client.get("/search", params={"q": "zxqvwy"}).status_code == 200
     assert client.get("/search", params={"q": "zxqvwy", "page": "2"}).status_code == 404
+
+
+# ------------------------------------------------- 8. an unknown filter value is named
+@pytest.mark.parametrize(
+    ("url", "params", "suggestion"),
+    [
+        ("/search", {"q": "theft", "country": "Untied States"}, "United States"),
+        ("/stats", {"award": "goldstien"}, "goldstein"),
+        ("/search.csv", {"tag": "burgulary"}, "burglary"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_400_with_links_to_the_closest(
+    client: TestClient, url: str, params: dict[str, str], suggestion: str
+) -> None:
+    response = client.get(url, params=params)
+    assert response.status_code == 400
+    assert "is not" in response.text and "of any program" in response.text
+    assert f">{suggestion}</a>" in response.text
+    (name,) = (k for k in params if k != "q")
+    fixed = {**params, name: suggestion}
+    assert client.get(url, params=fixed).status_code == 200
+
+
+def test_api_names_unknown_filter_values_and_suggests(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "theft", "country": "Untied States"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"].startswith("country 'Untied States' is not the country")
+    assert error["suggestions"][0] == "United States"
+    similar = client.get(f"/api/programs/{DENVER}/similar", params={"award": "goldstien"})
+    assert similar.status_code == 400 and similar.json()["error"]["suggestions"] == ["goldstein"]
+    draft = client.post("/api/similar", params={"tag": "burgulary"}, json={"text": "burglary"})
+    assert draft.status_code == 400
+    nothing_close = client.get("/search", params={"country": "Atlantis"})
+    assert nothing_close.status_code == 400 and 'href="/stats"' in nothing_close.text

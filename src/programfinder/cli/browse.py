@@ -10,6 +10,7 @@ import typer
 
 from ..errors import ProgramFinderError, QueryError
 from ..records.corpus import resolve_corpus_path
+from ..records.known_values import KnownValues, check_known
 from ..records.sources import load_corpus
 from .options import (
     AwardOption,
@@ -62,6 +63,7 @@ def list_command(
     order = check_sort(sort) if sort is not None else "newest"
     loaded = load_records(corpus)
     filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues.of(loaded))
     matching = sort_programs(loaded.filter(filters), order)
     shown = matching[:limit] if limit else matching
     if output == "json":
@@ -137,9 +139,9 @@ def stats_command(
     from .output import emit_json, make_console, print_stats
 
     loaded = load_records(corpus)
-    stats = corpus_stats(
-        loaded.filter(filters_from(award, year, since, until, country, tag, evaluation, setting))
-    )
+    filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues.of(loaded))
+    stats = corpus_stats(loaded.filter(filters))
     if as_json:
         emit_json(stats.to_dict())
         return

@@ -10,6 +10,7 @@ import typer
 from ..errors import ProgramFinderError, QueryError
 from ..language.query import MAX_QUERY_CHARS
 from ..records.corpus import normalize_record_id
+from ..records.known_values import KnownValues, check_known
 from .options import (
     AwardOption,
     CorpusOption,
@@ -84,13 +85,9 @@ def search_command(
             f"note: the query has {len(text):,} characters; the first {MAX_QUERY_CHARS:,} were used. "
             "To compare a whole document, use `programfinder similar --file`."
         )
-    ordered = ordered_search(
-        index,
-        text,
-        sort=order,
-        limit=limit,
-        filters=filters_from(award, year, since, until, country, tag, evaluation, setting),
-    )
+    filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues(index.awards, index.countries, index.tags))
+    ordered = ordered_search(index, text, sort=order, limit=limit, filters=filters)
     results = ordered.results
     if output == "json":
         emit_json(hits_payload(results))
@@ -162,6 +159,7 @@ def similar_command(
     index = open_index(corpus)
     warn_skipped(index.problems)
     filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues(index.awards, index.countries, index.tags))
     if draft is None:
         # the record first: an id-shaped word no record has ("denver") is an unknown id with
         # the closest ones named, never a one-word draft

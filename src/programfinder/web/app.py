@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
+from ..records.known_values import UnknownFilterValue
 from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
@@ -165,7 +166,27 @@ async def _library_error(request: Request, exc: Exception) -> Response:
         )
         error = PageError(404, message, links=links, data={"suggestions": ids} if ids else {})
         return error_response(request, error)
-    return error_response(request, HTTPException(400, str(exc)))
+    if isinstance(exc, UnknownFilterValue):
+        links = [
+            (value, _replaced(request, exc.name, exc.value, value)) for value in exc.suggestions
+        ]
+        message = str(exc).replace("--", "", 1)
+        if not exc.suggestions:
+            links = [("See the awards, countries and tags there are", "/stats")]
+        data = {"suggestions": exc.suggestions} if exc.suggestions else {}
+        return error_response(request, PageError(400, message, links=links, data=data))
+    return error_response(request, HTTPException(400, str(exc).replace("--", "")))
+
+
+def _replaced(request: Request, name: str, old: str, new: str) -> str:
+    """The address of ``request`` with the parameter ``name=old`` changed to ``new`` (one tag
+    of several; the page number dropped). Never an address elsewhere: only the path is kept."""
+    pairs = [
+        (key, new if key == name and value == old else value)
+        for key, value in request.query_params.multi_items()
+        if key != "page"
+    ]
+    return request.url.path + ("?" + urlencode(pairs) if pairs else "")
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -143,7 +143,7 @@ async def draft_download_html(request: Request) -> Response:
 
 async def api_similar(request: Request) -> Response:
     state = web_state(request)
-    filters = SearchParams.parse(request.query_params, paged=False).filters()
+    filters = state.checked(SearchParams.parse(request.query_params, paged=False).filters())
     draft = await _read_draft(request)
     limit = parse_limit(request.query_params.get("limit", ""))
     results = await state.run(

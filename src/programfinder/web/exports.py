@@ -33,7 +33,7 @@ EVERY_RECORD = Filters(since=0)
 
 def ordered(state: WebState, params: SearchParams, limit: int) -> OrderedResults:
     """The search of ``params`` in its order, up to ``limit`` hits."""
-    filters = EVERY_RECORD if params.empty else params.filters()
+    filters = EVERY_RECORD if params.empty else state.checked(params.filters())
     return ordered_search(state.index, params.q, sort=params.sort_by, limit=limit, filters=filters)
 
 

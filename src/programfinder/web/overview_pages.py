@@ -17,7 +17,7 @@ from .state import WebState
 
 
 def _stats_context(state: WebState, params: SearchParams) -> dict[str, Any]:
-    stats = state.stats(params.filters())
+    stats = state.stats(state.checked(params.filters()))
     base = params.with_(q="")
 
     def link(**changes: Any) -> str:
@@ -92,7 +92,7 @@ async def stats_page(request: Request) -> Response:
 async def api_stats(request: Request) -> Response:
     state = web_state(request)
     params = SearchParams.parse(request.query_params, paged=False)
-    stats = await state.run(state.stats, params.filters())
+    stats = await state.run(state.stats, state.checked(params.filters()))
     return JSONResponse(stats.to_dict())
 
 

@@ -71,7 +71,7 @@ async def api_program(request: Request) -> Response:
 
 async def api_program_similar(request: Request) -> Response:
     state = web_state(request)
-    filters = SearchParams.parse(request.query_params, paged=False).filters()
+    filters = state.checked(SearchParams.parse(request.query_params, paged=False).filters())
     limit = parse_limit(request.query_params.get("limit", ""))
 
     def similar() -> SimilarResults:

@@ -22,6 +22,7 @@ from ..records.corpus import (
     shipped_corpus_path,
 )
 from ..records.filters import Filters
+from ..records.known_values import KnownValues, check_known
 from ..records.program import Program
 from ..records.stats import CorpusStats, corpus_stats
 from ..retrieval.facets import Facets, count_facets
@@ -51,6 +52,7 @@ class WebState:
         self._stats: dict[Filters, CorpusStats] = {}
         self._all_facets: Facets | None = None
         self._ids: list[str] | None = None
+        self._known: KnownValues | None = None
         root = index.corpus_root
         self.corpus_name = (
             "the shipped corpus"
@@ -87,6 +89,15 @@ class WebState:
                 else []
             )
         return self._ids
+
+    def checked(self, filters: Filters) -> Filters:
+        """``filters``, once every award, country and tag in them is one some program has
+        (``UnknownFilterValue``, a 400 naming the closest known values, otherwise)."""
+        if self._known is None:
+            index = self.index
+            self._known = KnownValues(index.awards, index.countries, index.tags)
+        check_known(filters, self._known)
+        return filters
 
     def all_facets(self) -> Facets:
         """Facet counts of the whole corpus (the start page), counted once."""
