@@ -131,7 +131,7 @@ def similar_command(
     """Programs most like a record, or like your draft proposal (with what the winners show
     that the draft does not, and a checklist against the award criteria)."""
     from ..drafts.comparison import compare_draft
-    from ..drafts.documents import Draft, decode_draft, read_draft
+    from ..drafts.documents import Draft, decode_draft, read_draft, with_draft
     from ..retrieval.opening import open_index
     from ..retrieval.payloads import similar_payload
     from .output import emit_json, make_console, print_similar, warn_skipped
@@ -166,8 +166,7 @@ def similar_command(
         source = index.get(str(record_id))
         results = index.similar(source.id, limit=limit, filters=filters)
     else:
-        results = compare_draft(index, draft.text, limit=limit, filters=filters)
-        results.notices[:0] = list(draft.notices)
+        results = with_draft(compare_draft(index, draft.text, limit=limit, filters=filters), draft)
     if as_json:
         emit_json(similar_payload(results))
         return

@@ -292,6 +292,7 @@ def hits_table(hits: Sequence[Hit], *, explain: bool = False, show_score: bool =
     for hit in hits:
         place = Text(clean(hit.program.agency))
         place.append("\n" + clean(hit.program.place), style="dim")
+        place.append("\nevidence: " + clean(hit.program.evidence), style="dim")
         row = [
             Text(str(hit.rank)),
             _hit_cell(hit, explain),
@@ -401,6 +402,8 @@ def print_evaluation(console: Console, systems: Sequence[SystemScores], title: s
 
 def print_similar(console: Console, results: SimilarResults) -> None:
     """Programs like a record or a draft; for a draft, the gaps and the criteria checklist."""
+    from ..drafts.documents import plural
+
     for notice in results.notices:
         console.print(Text("note: " + clean(notice), style="yellow"))
     if results.source is not None:
@@ -410,7 +413,10 @@ def print_similar(console: Console, results: SimilarResults) -> None:
         console.print(head)
     else:
         console.print(
-            Text(f"Programs closest to your draft ({results.draft_words:,} words)", style="bold")
+            Text(
+                f"Programs closest to your draft ({plural(results.draft_words, 'word')})",
+                style="bold",
+            )
         )
     print_expansions(console, results.expansions, limit=6)
     if not results:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import QueryError, echo
+from .checks import WEB_ADDRESS
 from .program import Program
 
 #: Every format, with the file extension and media type a download uses.
@@ -72,8 +73,8 @@ def placing(program: Program) -> str:
 
 def web_address(program: Program) -> str | None:
     """The record's source address when it is a web address (http or https), else None."""
-    url = _line(program.source_url or "")
-    return url if re.match(r"^https?://\S+$", url) else None
+    url = (program.source_url or "").strip()
+    return url if WEB_ADDRESS.match(url) else None
 
 
 def long_date(day: _dt.date) -> str:

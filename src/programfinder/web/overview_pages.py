@@ -84,6 +84,8 @@ async def stats_page(request: Request) -> Response:
         current="stats",
         title="Statistics",
         params=params,
+        values=params.form_values(),
+        choices=state.choices(),
         json_url="/api/stats" + params.query_string(),
         **context,
     )

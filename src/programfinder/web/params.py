@@ -159,6 +159,17 @@ class SearchParams:
         changes: dict[str, Any] = {name: "" if name == "q" else None, "page": 1}
         return replace(self, **changes)
 
+    def form_values(self) -> dict[str, str]:
+        """The filters as a filter form shows them (the first tag only; a form has one)."""
+        values = {
+            name: str(value)
+            for name in ("award", "country", "since", "until", "setting", "evaluation")
+            if (value := getattr(self, name)) is not None
+        }
+        if self.tags:
+            values["tag"] = self.tags[0]
+        return values
+
     def active_filters(self) -> list[tuple[str, str, SearchParams]]:
         """(label, value, parameters without it) of each filter that is set, for "remove" links."""
         found: list[tuple[str, str, SearchParams]] = []

@@ -14,6 +14,9 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from ..drafts.documents import plural
+from ..drafts.report import ReportSource
+from ..records.awards import award_slug
 from ..records.corpus import (
     closest_ids,
     is_shipped_corpus,
@@ -21,7 +24,7 @@ from ..records.corpus import (
     not_found,
     shipped_corpus_path,
 )
-from ..records.filters import Filters
+from ..records.filters import EVALUATION_VALUES, SETTING_VALUES, Filters
 from ..records.known_values import KnownValues, check_known
 from ..records.program import Program
 from ..records.stats import CorpusStats, corpus_stats
@@ -53,6 +56,7 @@ class WebState:
         self._all_facets: Facets | None = None
         self._ids: list[str] | None = None
         self._known: KnownValues | None = None
+        self._choices: dict[str, list[tuple[str, str]]] | None = None
         root = index.corpus_root
         self.corpus_name = (
             "the shipped corpus"
@@ -99,6 +103,28 @@ class WebState:
         check_known(filters, self._known)
         return filters
 
+    def report_source(self) -> ReportSource:
+        """What a draft report is made with: today, this version and this corpus."""
+        return ReportSource(
+            corpus=self.corpus_name,
+            records=len(self.index),
+            fingerprint=self.index.key[:12],
+        )
+
+    def choices(self) -> dict[str, list[tuple[str, str]]]:
+        """The values a filter form offers, as (value, label): awards (by slug, full name),
+        countries, settings and evaluations, each sorted by label."""
+        if self._choices is None:
+            index = self.index
+            self._choices = {
+                "award": sorted(((award_slug(a), a) for a in index.awards), key=lambda c: c[1]),
+                "country": sorted((c, c) for c in index.countries),
+                "setting": [(v, v) for v in SETTING_VALUES],
+                "evaluation": [(v, v) for v in EVALUATION_VALUES],
+                "tag": sorted((t, t) for t in index.tags),
+            }
+        return self._choices
+
     def all_facets(self) -> Facets:
         """Facet counts of the whole corpus (the start page), counted once."""
         if self._all_facets is None:
@@ -128,6 +154,7 @@ def make_environment() -> Environment:
     env.filters["marked"] = marked
     env.filters["paragraphs"] = paragraphs
     env.filters["number"] = lambda n: f"{n:,}"
+    env.filters["plural"] = plural
     env.globals["version"] = __version__
     return env
 
