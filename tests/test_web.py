@@ -87,7 +87,7 @@ def test_search_page_shows_hits_highlights_reading_and_facets(client: TestClient
     assert "Also searched for related words" in page  # synonyms, as the CLI says
     assert "matching programs" in page
     for heading in ("Award", "Country", "Decade", "Problem", "Tactic"):
-        assert f"<h3>{heading}</h3>" in page
+        assert f'">{heading}</h3>' in page
     assert 'href="/search?q=porch+pirates&amp;award=' in page  # a facet narrows the search
     assert 'rel="alternate" type="application/json" href="/api/search?q=porch+pirates"' in page
 

@@ -38,6 +38,8 @@ def test_api_sorts_by_year_among_strong_matches(client: TestClient) -> None:
     assert years == sorted(years, reverse=True)
     assert newest["sort"]["by"] == "newest" and newest["sort"]["left_out"] > 100
     assert newest["total"] == len(newest["hits"]) == 6
+    for facet in ("award", "country", "decade"):  # the counts beside the hits are theirs
+        assert sum(v["count"] for v in newest["facets"][facet]) == newest["total"]
     relevance = client.get("/api/search", params={"q": "co-responder"}).json()
     assert relevance["sort"] == {"by": "relevance"} and relevance["total"] > 100
     oldest = client.get("/api/search", params={"sort": "oldest", "limit": "100"}).json()

@@ -25,6 +25,7 @@ from ..language.query import parse_query
 from ..records.filters import Filters
 from ..records.ordering import check_sort, sort_by_year
 from .explain import sentences
+from .facets import Facets, count_facets
 from .hits import Hit, SearchResults
 
 if TYPE_CHECKING:
@@ -47,6 +48,15 @@ class OrderedResults:
     sort: str
     left_out: int = 0
     window: int | None = None
+    kept: tuple[Hit, ...] | None = None
+
+    def facets(self, index: ProgramIndex) -> Facets | None:
+        """Facet counts of the matches a year order kept (None when it kept every match:
+        the search's own facets then hold), so that the counts beside the hits are theirs."""
+        if self.kept is None:
+            return None
+        rows = [index.row_of(hit.id) for hit in self.kept]
+        return count_facets(index, np.array([r for r in rows if r is not None], dtype=np.int64))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"by": ..., "left_out": ..., "among_best": ...}`` for the JSON twin."""
@@ -94,7 +104,13 @@ def ordered_search(
     ordered = sort_by_year(strong, sort, lambda hit: hit.program)[: min(limit, MAX_SORTED)]
     results = _with_hits(ranked, ordered, total=len(strong))
     window = MAX_SORTED if ranked.total > MAX_SORTED else None
-    return OrderedResults(results, sort, left_out=len(ranked) - len(strong), window=window)
+    return OrderedResults(
+        results,
+        sort,
+        left_out=len(ranked) - len(strong),
+        window=window,
+        kept=tuple(strong) if len(strong) < len(ranked) else None,
+    )
 
 
 def _oldest_listing(index: ProgramIndex, query: str, filters: Filters, limit: int) -> SearchResults:

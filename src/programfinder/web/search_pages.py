@@ -25,7 +25,7 @@ def _search(state: WebState, params: SearchParams) -> dict[str, Any]:
     facets = (
         state.all_facets()
         if params.empty
-        else search_facets(state.index, params.q, params.filters())
+        else ordered.facets(state.index) or search_facets(state.index, params.q, params.filters())
     )
     data = search_payload(ordered.results, page=params.page, per_page=params.limit, facets=facets)
     data["sort"] = ordered.to_dict()
