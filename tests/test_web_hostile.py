@@ -231,3 +231,68 @@ def test_api_names_unknown_filter_values_and_suggests(client: TestClient) -> Non
     assert draft.status_code == 400
     nothing_close = client.get("/search", params={"country": "Atlantis"})
     assert nothing_close.status_code == 400 and 'href="/stats"' in nothing_close.text
+
+
+# ------------------------------------------------- the real server, raw requests
+def _raw_exchange(port: int, request: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_the_real_server_answers_raw_hostile_requests_with_the_headers() -> None:
+    """`programfinder serve` itself: a 100 KB id over a socket is a small 404, and a request
+    line the server cannot parse (answered by uvicorn, not the app) still carries the
+    security headers."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("PROGRAMFINDER_CORPUS", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "programfinder", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        long_id = _raw_exchange(
+            port,
+            b"GET /api/programs/" + b"a" * 100_000 + b"/similar HTTP/1.1\r\n"
+            b"Host: localhost\r\nConnection: close\r\n\r\n",
+        )
+        head, _, body = long_id.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 404") and len(body) < 1_000
+        broken = _raw_exchange(port, b"NOT A REQUEST\r\n\r\n")
+        head, _, _ = broken.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400")
+        for name in (b"content-security-policy", b"x-frame-options: DENY", b"nosniff"):
+            assert name in head.lower() or name in head, name
+    finally:
+        server.send_signal(2)
+        try:
+            server.wait(timeout=15)
+        finally:
+            if server.poll() is None:
+                server.kill()
+    output = server.stdout.read() if server.stdout else ""
+    assert "Traceback" not in output, output

@@ -15,13 +15,14 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import ProgramFinderError
 from ..records.corpus import ENV_VAR
 from ..retrieval.opening import open_index
-from .app import create_app
+from .app import SECURITY_HEADERS, create_app
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -41,6 +42,23 @@ class NoDelayH11Protocol(H11Protocol):
             with contextlib.suppress(OSError):
                 connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's own answer to a request it cannot parse (a 100 KB address, a malformed
+        line), with the security headers every other response carries."""
+        event = h11.Response(
+            status_code=400,
+            reason=b"Bad Request",
+            headers=[
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"connection", b"close"),
+                *SECURITY_HEADERS,
+            ],
+        )
+        self.transport.write(self.conn.send(event))
+        self.transport.write(self.conn.send(h11.Data(data=msg.encode("ascii", "replace"))))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
 
 
 def is_loopback(host: str) -> bool:
