@@ -60,6 +60,8 @@ def _export(state: WebState, params: SearchParams, kind: str) -> str:
 
 
 async def export_search(request: Request) -> Response:
+    """``/search.csv`` (spreadsheet-safe), ``/search.json`` or ``/search.ris``: every hit of the
+    search in the address, in its order, as a download named after the query."""
     kind = request.path_params["kind"]
     if kind not in EXPORTS:
         raise HTTPException(404, f"Downloads are {', '.join('.' + k for k in EXPORTS)}.")
