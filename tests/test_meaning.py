@@ -33,7 +33,7 @@ REFERENCE = REPO_ROOT / "tests" / "data" / "embedding-reference.json"
 
 # ------------------------------------------------------------------------------ the model
 def test_shipped_model_files_match_their_checksums() -> None:
-    model, tokenizer = check_model_files()
+    model, _tokenizer = check_model_files()
     assert sha256_of(model) == MODEL_SHA256
     assert (MODEL_DIR / "LICENSE").read_text().lstrip().startswith("Apache License")
     assert "sha256" in (MODEL_DIR / "README.md").read_text()
@@ -47,13 +47,13 @@ def test_a_tampered_model_file_is_refused_before_it_is_loaded(tmp_path: Path) ->
         byte = handle.read(1)
         handle.seek(1000)
         handle.write(bytes([byte[0] ^ 1]))
-    with pytest.raises(ModelError, match="damaged or was replaced.*Reinstall programfinder"):
+    with pytest.raises(ModelError, match=r"damaged or was replaced.*Reinstall programfinder"):
         TextEncoder(tmp_path)
 
 
 def test_a_missing_model_file_says_how_to_repair_it(tmp_path: Path) -> None:
     shutil.copy(MODEL_DIR / "model.onnx", tmp_path / "model.onnx")
-    with pytest.raises(ModelError, match="tokenizer.json is missing.*Reinstall"):
+    with pytest.raises(ModelError, match=r"tokenizer\.json is missing.*Reinstall"):
         TextEncoder(tmp_path)
 
 

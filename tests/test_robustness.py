@@ -127,12 +127,25 @@ def test_bad_option_values(args: list[str], option: str, runner: CliRunner) -> N
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("bad_id", ["../../etc/passwd", "/etc/passwd", "a b c", "DENVER"])
+@pytest.mark.parametrize(
+    "bad_id", ["../../etc/passwd", "/etc/passwd", "a b c", "ÉVREUX", "x" * 100_000]
+)
 @pytest.mark.parametrize("command", ["show", "similar"])
 def test_ids_are_checked_before_use(command: str, bad_id: str, runner: CliRunner) -> None:
     result = runner.invoke(app, [command, bad_id])
     assert result.exit_code in (1, 2)
     assert "is not a record id" in result.stderr
+    assert len(result.stderr) < 600  # a 100 KB id is not repeated back
+
+
+@pytest.mark.parametrize("command", ["show", "similar"])
+def test_an_upper_case_id_is_read_as_its_lower_case_form(command: str, runner: CliRunner) -> None:
+    result = runner.invoke(app, [command, "IACP-Crime-Prevention-2021-DENVER-PD"])
+    assert result.exit_code == 0, result.stderr
+    assert "Co-Responder Program" in result.stdout
+    unknown = runner.invoke(app, [command, "DENVER"])  # read as "denver": the closest ids
+    assert unknown.exit_code == 1
+    assert "Did you mean: iacp-crime-prevention-2021-denver-pd" in unknown.stderr
 
 
 def test_ten_megabyte_draft_answers_in_bounded_time(runner: CliRunner, tmp_path: Path) -> None:

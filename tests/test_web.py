@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ DRAFT = (
     "nothing. We aim to cut package thefts by 40% at a cost of $5,000 from a city grant."
 )
 EVIL = "goldstein-2021-evil-pd"
+TRAP = "goldstein-2021-trap-pd"
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +42,28 @@ def evil_client(tmp_path: Path) -> Iterator[TestClient]:
     """A corpus with a record whose text and links hold HTML and script."""
     root = tmp_path / "evil"
     write_record(root, "goldstein-2020-example-pd", title="Campus Burglary Project")
-    path = write_record(
+    write_record(
         root,
         EVIL,
         title="<b>Bold</b> burglary",
         body="Burglary fell. <script>alert('x')</script> <img src=x onerror=alert(1)> ends here.",
     )
-    text = path.read_text(encoding="utf-8").replace(
-        f"source_url: https://example.org/{EVIL}", 'source_url: "javascript:alert(1)"'
+    trap = write_record(root, TRAP, title="Burglary trap")
+    text = trap.read_text(encoding="utf-8").replace(
+        f"source_url: https://example.org/{TRAP}", 'source_url: "javascript:alert(1)"'
     )
-    path.write_text(text, encoding="utf-8")
+    trap.write_text(text, encoding="utf-8")
     with TestClient(create_app(root)) as test_client:
         yield test_client
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _html(response: Any) -> str:
@@ -74,9 +86,9 @@ def test_search_page_shows_hits_highlights_reading_and_facets(client: TestClient
     assert "Operation Front Porch" in page
     assert "<mark>" in page
     assert "Also searched for related words" in page  # synonyms, as the CLI says
-    assert "matching programs" in page
+    assert re.search(r"\d+ matching programs?", page)
     for heading in ("Award", "Country", "Decade", "Problem", "Tactic"):
-        assert f"<h3>{heading}</h3>" in page
+        assert f'">{heading}</h3>' in page
     assert 'href="/search?q=porch+pirates&amp;award=' in page  # a facet narrows the search
     assert 'rel="alternate" type="application/json" href="/api/search?q=porch+pirates"' in page
 
@@ -370,8 +382,10 @@ def test_html_and_script_in_a_record_show_as_text(evil_client: TestClient) -> No
     record = _html(evil_client.get(f"/programs/{EVIL}"))
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in record
     assert "&lt;b&gt;Bold&lt;/b&gt; burglary" in record
-    assert 'href="javascript:' not in record  # a source that is not a web address is not a link
-    assert "javascript:alert(1)" in record
+    # a source that is not a web address is an error: the record is left out, never linked
+    assert evil_client.get(f"/programs/{TRAP}").status_code == 404
+    for url in ("/search?q=burglary", "/", "/search.csv?q=trap", "/search.ris?q=burglary"):
+        assert "javascript:" not in evil_client.get(url).text
     report = evil_client.post("/draft/report.html", data={"text": "burglary fell ends here"})
     assert "<script>alert" not in report.text
     markdown = evil_client.post("/draft/report.md", data={"text": "burglary fell ends here"})
@@ -420,12 +434,24 @@ def test_serve_warns_off_loopback_and_builds_the_index_first(
     monkeypatch.setenv("PROGRAMFINDER_CORPUS", str(mini_corpus))
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    local = runner.invoke(cli_app, ["serve", "--corpus", str(mini_corpus), "--port", "9999"])
+    port = str(_free_port())
+    local = runner.invoke(cli_app, ["serve", "--corpus", str(mini_corpus), "--port", port])
     assert local.exit_code == 0, local.output
-    assert "3 programs at http://127.0.0.1:9999/" in local.stdout
+    assert f"3 programs at http://127.0.0.1:{port}/" in local.stdout
     assert "warning" not in local.stderr
     everyone = runner.invoke(
-        cli_app, ["serve", "--host", "0.0.0.0", "--workers", "2", "--corpus", str(mini_corpus)]
+        cli_app,
+        [
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--workers",
+            "2",
+            "--port",
+            port,
+            "--corpus",
+            str(mini_corpus),
+        ],
     )
     assert everyone.exit_code == 0, everyone.output
     assert "no authentication" in everyone.stderr
@@ -442,8 +468,8 @@ def test_serve_reports_a_port_in_use(runner: CliRunner, monkeypatch: pytest.Monk
     def refuse(app: Any, **options: Any) -> None:
         raise SystemExit(1)
 
-    monkeypatch.setattr(uvicorn, "run", refuse)
-    result = runner.invoke(cli_app, ["serve", "--port", "8765"])
+    monkeypatch.setattr(uvicorn, "run", refuse)  # the port was free a moment before
+    result = runner.invoke(cli_app, ["serve", "--port", str(_free_port())])
     assert result.exit_code == 1
     assert "Try --port with another number" in result.stderr
 

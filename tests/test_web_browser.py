@@ -244,3 +244,90 @@ def test_a_person_searches_reads_compares_and_uploads(
     driver.get(server + "/programs/iacp-crime-prevention-2021-denver-pd")
     assert driver.execute_script("return document.documentElement.scrollWidth") <= inner
     _save(driver, shots, "record-phone.png")
+
+
+def test_a_person_cites_sorts_and_narrows_on_a_phone(
+    server: str, browser: Any, shots: Path
+) -> None:
+    """Copy a record's citation (through the clipboard, as a person would), sort a search by
+    year, and on a phone reach the filters from the top of the results and narrow by one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser
+    driver.set_window_size(1280, 1000)
+
+    # a record page: select the citation, copy it, paste it where a proposal is written
+    driver.get(server + "/programs/iacp-crime-prevention-2021-denver-pd")
+    citation = driver.find_element(By.ID, "citation")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", citation)
+    expected = citation.get_attribute("value")
+    assert expected.startswith("Denver Police Department (2021). “Co-Responder Program”.")
+    _save(driver, shots, "record-citation.png")
+    citation.click()
+    citation.send_keys(Keys.CONTROL, "a")
+    citation.send_keys(Keys.CONTROL, "c")
+    driver.get(server + "/draft")
+    proposal = driver.find_element(By.ID, "text")
+    proposal.click()
+    proposal.send_keys(Keys.CONTROL, "v")
+    assert proposal.get_attribute("value") == expected
+    driver.get(server + "/programs/iacp-crime-prevention-2021-denver-pd")
+    links = driver.find_elements(By.CSS_SELECTOR, ".citation .formats a")
+    assert [a.text for a in links] == ["RIS", "BibTeX", "CSL-JSON", "Plain text"]
+
+    # sort a search by year: one click, newest first, and the address says so
+    driver.get(server + "/search?q=domestic+violence")
+    driver.find_element(By.LINK_TEXT, "Newest first").click()
+    _wait_for(driver, lambda: "sort=newest" in driver.current_url)
+    years = [
+        int(meta.text.rsplit(", ", 1)[-1][:4])
+        for meta in driver.find_elements(By.CSS_SELECTOR, "ol.hits li.hit > p.meta")
+    ]
+    assert len(years) >= 3 and years == sorted(years, reverse=True), years
+    current = driver.find_element(By.CSS_SELECTOR, "nav.sort a[aria-current]")
+    assert current.text == "Newest first"
+    _save(driver, shots, "search-sorted-newest.png")
+
+    # statistics with the filter form: choose a country, count again
+    driver.get(server + "/stats")
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "country")).select_by_visible_text("United Kingdom")
+    driver.find_element(By.CSS_SELECTOR, "form.stats-filters button[type=submit]").click()
+    _wait_for(driver, lambda: "country=United+Kingdom" in driver.current_url)
+    assert "Remove filter Country: United Kingdom" in driver.page_source
+    _save(driver, shots, "stats-filters.png")
+
+    # a phone: the filters are reachable from the top of the results, and narrow them
+    driver.set_window_size(390, 844)
+    driver.get(server + "/search?q=youth+crime")
+    jump = driver.find_element(By.CSS_SELECTOR, "a.jump-to-filters")
+    assert jump.is_displayed()
+    top = driver.execute_script("return arguments[0].getBoundingClientRect().top", jump)
+    assert 0 <= top < 844, top  # on the first screen, above the hits
+    first_hit = driver.find_element(By.CSS_SELECTOR, "ol.hits li.hit")
+    assert top < driver.execute_script("return arguments[0].getBoundingClientRect().top", first_hit)
+    _save(driver, shots, "search-phone-filters-link.png")
+    jump.click()
+    _wait_for(driver, lambda: driver.current_url.endswith("#facets-heading"))
+    heading = driver.find_element(By.ID, "facets-heading")
+    in_view = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top > -2 && r.top < innerHeight",
+        heading,
+    )
+    assert in_view
+    # the kinds of filter are one tap apart: straight to the countries
+    driver.find_element(By.CSS_SELECTOR, "nav.facet-jumps a[href='#facet-country']").click()
+    _wait_for(driver, lambda: driver.current_url.endswith("#facet-country"))
+    _save(driver, shots, "search-phone-filters.png")
+    country = driver.find_element(
+        By.XPATH,
+        "//section[@class='facet'][h3='Country']//a[starts-with(normalize-space(.), 'United Kingdom')]",
+    )
+    country.click()
+    _wait_for(driver, lambda: "country=United+Kingdom" in driver.current_url)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    places = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "ol.hits li.hit > p.meta")]
+    assert places and all("United Kingdom" in place for place in places)
+    _save(driver, shots, "search-phone-narrowed.png")

@@ -19,7 +19,11 @@ class CorpusError(ProgramFinderError):
 
 
 class RecordNotFoundError(ProgramFinderError):
-    """No record has the requested id."""
+    """No record has the requested id; ``suggestions`` are the closest ids, if any."""
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = tuple(suggestions)
 
 
 class QueryError(ProgramFinderError):
@@ -38,3 +42,23 @@ class DraftError(ProgramFinderError):
 
 class ModelError(ProgramFinderError):
     """The shipped sentence-embedding model is missing, damaged or cannot be run."""
+
+
+#: The most characters of a user's input that a message repeats back.
+ECHO_CHARS = 60
+
+
+def echo(value: object, limit: int = ECHO_CHARS) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters: a 100 KB id or query is
+    not repeated back in full (``'xxxx…' (100,000 characters)``).
+
+    Example:
+        >>> echo("porch")
+        "'porch'"
+        >>> echo("x" * 1000, limit=4)
+        "'xxxx…' (1,000 characters)"
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit] + '…'!r} ({len(text):,} characters)"

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ProgramFinderError
+from ..errors import ProgramFinderError, QueryError
 from ..records.corpus import resolve_corpus_path
+from ..records.known_values import KnownValues, check_known
 from ..records.sources import load_corpus
 from .options import (
     AwardOption,
@@ -17,6 +18,7 @@ from .options import (
     CountryOption,
     CsvOption,
     EvaluationOption,
+    FormatOption,
     JsonOption,
     LimitOption,
     SettingOption,
@@ -26,8 +28,11 @@ from .options import (
     YearOption,
     filters_from,
     load_records,
+    output_format,
     user_errors,
 )
+
+CITATION_FORMATS = ("text", "ris", "bibtex", "csl-json")
 
 
 @user_errors
@@ -41,22 +46,34 @@ def list_command(
     evaluation: EvaluationOption = None,
     setting: SettingOption = None,
     limit: LimitOption = None,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", help="newest (the default) or oldest, by award year."),
+    ] = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    fmt: FormatOption = None,
     corpus: CorpusOption = None,
 ) -> None:
-    """List the programs in the corpus, newest first."""
-    from .output import emit_csv, emit_json, make_console, programs_table
+    """List the programs in the corpus, newest first (or oldest first)."""
+    from ..records.ordering import check_sort, sort_programs
+    from .output import emit_citations, emit_csv, emit_json, make_console, programs_table
 
+    output = output_format(fmt, as_json, as_csv, ("json", "csv", *CITATION_FORMATS))
+    order = check_sort(sort) if sort is not None else "newest"
     loaded = load_records(corpus)
     filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
-    matching = loaded.filter(filters)
+    check_known(filters, KnownValues.of(loaded))
+    matching = sort_programs(loaded.filter(filters), order)
     shown = matching[:limit] if limit else matching
-    if as_json:
+    if output == "json":
         emit_json([p.summary() for p in shown])
         return
-    if as_csv:
+    if output == "csv":
         emit_csv([p.summary() for p in shown])
+        return
+    if output in CITATION_FORMATS:
+        emit_citations(shown, output)
         return
     console = make_console()
     if not shown:
@@ -66,23 +83,40 @@ def list_command(
         )
         return
     more = f" (showing {len(shown)})" if len(shown) < len(matching) else ""
-    console.print(programs_table(shown, title=f"{len(matching)} programs{more}"))
+    oldest = ", oldest first" if order == "oldest" else ""
+    console.print(programs_table(shown, title=f"{len(matching)} programs{more}{oldest}"))
     console.print("Show one with: programfinder show ID", style="dim")
 
 
 @user_errors
 def show_command(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The record id.")],
+    cite: Annotated[
+        bool,
+        typer.Option(
+            "--cite",
+            help="Print a ready-to-paste citation (with --format: ris, bibtex or csl-json).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
+    fmt: FormatOption = None,
     corpus: CorpusOption = None,
 ) -> None:
-    """Show one program in full."""
+    """Show one program in full, or its citation."""
     from ..retrieval.payloads import program_payload
-    from .output import emit_json, make_console, print_program
+    from .output import emit_citations, emit_json, make_console, print_program
 
+    output = output_format(fmt, as_json, False, ("json", *CITATION_FORMATS))
+    if cite and output == "table":
+        output = "text"
+    elif cite and output not in CITATION_FORMATS:
+        raise QueryError("--cite prints a citation: give --format text, ris, bibtex or csl-json.")
     program = load_records(corpus).get(record_id)
-    if as_json:
+    if output == "json":
         emit_json(program_payload(program))
+        return
+    if output in CITATION_FORMATS:
+        emit_citations([program], output)
         return
     print_program(make_console(), program)
 
@@ -105,9 +139,9 @@ def stats_command(
     from .output import emit_json, make_console, print_stats
 
     loaded = load_records(corpus)
-    stats = corpus_stats(
-        loaded.filter(filters_from(award, year, since, until, country, tag, evaluation, setting))
-    )
+    filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues.of(loaded))
+    stats = corpus_stats(loaded.filter(filters))
     if as_json:
         emit_json(stats.to_dict())
         return

@@ -9,22 +9,28 @@ import typer
 
 from ..errors import ProgramFinderError, QueryError
 from ..language.query import MAX_QUERY_CHARS
-from ..records.corpus import check_record_id
+from ..records.corpus import normalize_record_id
+from ..records.known_values import KnownValues, check_known
 from .options import (
     AwardOption,
     CorpusOption,
     CountryOption,
     CsvOption,
     EvaluationOption,
+    FormatOption,
     JsonOption,
     SettingOption,
     SinceOption,
+    SortOption,
     TagOption,
     UntilOption,
     YearOption,
     filters_from,
+    output_format,
     user_errors,
 )
+
+CITATION_FORMATS = ("text", "ris", "bibtex", "csl-json")
 
 
 @user_errors
@@ -48,15 +54,29 @@ def search_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each term's contribution to the score.")
     ] = False,
+    sort: SortOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    fmt: FormatOption = None,
     corpus: CorpusOption = None,
 ) -> None:
-    """Search the programs: best matches first, each with the sentence that matches best."""
+    """Search the programs: best matches first (or by year), each with the sentence that
+    matches best."""
+    from ..records.ordering import check_sort
     from ..retrieval.opening import open_index
-    from ..retrieval.payloads import hits_payload
-    from .output import emit_csv, emit_json, make_console, print_search_results, warn_skipped
+    from ..retrieval.ordering import ordered_search
+    from ..retrieval.payloads import hit_rows, hits_payload
+    from .output import (
+        emit_citations,
+        emit_csv,
+        emit_json,
+        make_console,
+        print_search_results,
+        warn_skipped,
+    )
 
+    output = output_format(fmt, as_json, as_csv, ("json", "csv", *CITATION_FORMATS))
+    order = check_sort(sort) if sort is not None else ""
     index = open_index(corpus)
     warn_skipped(index.problems)
     text = " ".join(query or [])
@@ -65,20 +85,20 @@ def search_command(
             f"note: the query has {len(text):,} characters; the first {MAX_QUERY_CHARS:,} were used. "
             "To compare a whole document, use `programfinder similar --file`."
         )
-    results = index.search(
-        " ".join(query or []),
-        limit=limit,
-        filters=filters_from(award, year, since, until, country, tag, evaluation, setting),
-    )
-    if as_json:
+    filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
+    check_known(filters, KnownValues(index.awards, index.countries, index.tags))
+    ordered = ordered_search(index, text, sort=order, limit=limit, filters=filters)
+    results = ordered.results
+    if output == "json":
         emit_json(hits_payload(results))
         return
-    if as_csv:  # the same rows; offsets into the snippet mean nothing in a spreadsheet
-        emit_csv(
-            [{k: v for k, v in row.items() if k != "highlights"} for row in hits_payload(results)]
-        )
+    if output == "csv":  # the same rows; offsets into the snippet mean nothing in a spreadsheet
+        emit_csv(hit_rows(results))
         return
-    print_search_results(make_console(), results, explain=explain)
+    if output in CITATION_FORMATS:
+        emit_citations([hit.program for hit in results], output)
+        return
+    print_search_results(make_console(), results, explain=explain, order=ordered)
 
 
 @user_errors
@@ -111,7 +131,7 @@ def similar_command(
     """Programs most like a record, or like your draft proposal (with what the winners show
     that the draft does not, and a checklist against the award criteria)."""
     from ..drafts.comparison import compare_draft
-    from ..drafts.documents import Draft, decode_draft, read_draft
+    from ..drafts.documents import Draft, decode_draft, read_draft, with_draft
     from ..retrieval.opening import open_index
     from ..retrieval.payloads import similar_payload
     from .output import emit_json, make_console, print_similar, warn_skipped
@@ -124,7 +144,7 @@ def similar_command(
         )
     if record_id is not None and record_id != "-":
         try:
-            check_record_id(record_id)
+            record_id = normalize_record_id(record_id)  # upper case read as lower case
         except ProgramFinderError as exc:  # a path or a sentence: say what to use instead
             raise QueryError(
                 f'{exc} To compare a draft, use --file PATH or --text "...".'
@@ -139,12 +159,14 @@ def similar_command(
     index = open_index(corpus)
     warn_skipped(index.problems)
     filters = filters_from(award, year, since, until, country, tag, evaluation, setting)
-    target = draft.text if draft is not None else str(record_id)
+    check_known(filters, KnownValues(index.awards, index.countries, index.tags))
     if draft is None:
-        results = index.similar(target, limit=limit, filters=filters)
+        # the record first: an id-shaped word no record has ("denver") is an unknown id with
+        # the closest ones named, never a one-word draft
+        source = index.get(str(record_id))
+        results = index.similar(source.id, limit=limit, filters=filters)
     else:
-        results = compare_draft(index, target, limit=limit, filters=filters)
-        results.notices[:0] = list(draft.notices)
+        results = with_draft(compare_draft(index, draft.text, limit=limit, filters=filters), draft)
     if as_json:
         emit_json(similar_payload(results))
         return

@@ -62,6 +62,24 @@ SettingOption = Annotated[
 LimitOption = Annotated[
     int | None, typer.Option("--limit", min=1, help="Show at most this many records.")
 ]
+SortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        help="relevance (the default for a query), newest or oldest (by award year; a query "
+        "then keeps its strong matches, those scoring at least half the best).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Print as json, csv, or as citations: text, ris, bibtex or csl-json (for a "
+        "reference manager).",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV for spreadsheets.")]
 
@@ -119,3 +137,32 @@ def filters_from(
         evaluation=evaluation,
         setting=setting,
     )
+
+
+#: What --format takes besides the citation formats.
+DATA_FORMATS = ("json", "csv")
+
+
+def output_format(fmt: str | None, as_json: bool, as_csv: bool, allowed: tuple[str, ...]) -> str:
+    """The one output a command was asked for: ``table`` (the default), ``json``, ``csv`` or a
+    citation format (see ``records.citation.FORMATS``); ``QueryError`` for anything else or
+    for two at once."""
+    from ..errors import QueryError, echo
+    from ..records.citation import check_format
+
+    asked = [f for f, on in (("json", as_json), ("csv", as_csv)) if on]
+    if fmt is not None:
+        folded = fmt.strip().casefold()
+        if folded not in DATA_FORMATS:
+            try:
+                folded = check_format(folded)
+            except QueryError:
+                folded = ""
+        if folded not in allowed:
+            raise QueryError(f"--format {echo(fmt)} is not one of: {', '.join(allowed)}.")
+        asked.append(folded)
+    if len(set(asked)) > 1:
+        raise QueryError(
+            f"Choose one output: {' and '.join(sorted(set(asked)))} were both asked for."
+        )
+    return asked[0] if asked else "table"

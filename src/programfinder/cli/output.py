@@ -7,8 +7,6 @@ record can neither restyle nor hijack the terminal.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
@@ -20,14 +18,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import echo
 from ..records.problems import Problem
 from ..records.program import Program
+from ..records.spreadsheet import csv_text
 
 if TYPE_CHECKING:  # imported for annotations only: `list` and `show` must not pull in numpy
     from ..language.synonyms import Expansion
     from ..records.stats import CorpusStats
     from ..retrieval.evaluation import SystemScores
     from ..retrieval.hits import Hit, SearchResults
+    from ..retrieval.ordering import OrderedResults
     from ..retrieval.similarity import SimilarResults
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -60,17 +61,18 @@ def emit_json(data: Any) -> None:
 
 
 def emit_csv(rows: Sequence[dict[str, Any]]) -> None:
-    """Print ``rows`` as CSV with a header; list values are joined with '; '."""
-    if not rows:
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
-        )
-    sys.stdout.write(buffer.getvalue())
+    """Print ``rows`` as CSV with a header, safe to open in a spreadsheet (see
+    ``records.spreadsheet``: formula starts neutralised, lists of words joined with '; ',
+    other lists and mappings as JSON)."""
+    sys.stdout.write(csv_text(rows))
+
+
+def emit_citations(programs: Sequence[Program], fmt: str) -> None:
+    """Print the citations of ``programs`` in ``fmt`` (text, ris, bibtex or csl-json), accessed
+    today."""
+    from ..records.citation import cite
+
+    sys.stdout.write(cite(programs, fmt))
 
 
 def programs_table(programs: Iterable[Program], title: str | None = None) -> Table:
@@ -143,6 +145,17 @@ def print_program(console: Console, program: Program) -> None:
         console.print(Text("Also:   ", style="bold") + Text(clean(url)))
     if program.related:
         console.print(Text("Related: ", style="bold") + Text(clean(", ".join(program.related))))
+    from ..records.citation import citation_text
+
+    console.print()
+    console.print(Text("Cite as: ", style="bold") + Text(clean(citation_text(program))))
+    console.print(
+        Text(
+            f"(programfinder show {program.id} --cite --format ris, bibtex or csl-json for a "
+            "reference manager)",
+            style="dim",
+        )
+    )
 
 
 def _count_table(title: str, label: str, rows: Sequence[tuple[Any, int]], total: int) -> Table:
@@ -257,6 +270,10 @@ def _hit_cell(hit: Hit, explain: bool) -> Text:
                 "thesaurus": f"thesaurus, from '{match.found}'",
             }.get(match.via, match.via)
             cell.append(f"\n  {match.score:.3f} {clean(match.term)} ({clean(how)})", style="dim")
+    if hit.meaning is not None and (explain or not hit.matched_terms):
+        cell.append(f"\nfound by meaning ({hit.meaning:.3f} of the score)", style="dim")
+        if explain and hit.passage:
+            cell.append("\nclosest passage: " + clean(hit.passage), style="dim italic")
     if explain and hit.contributions:
         cell.append("\nscore = ", style="dim")
         cell.append(
@@ -277,10 +294,16 @@ def hits_table(hits: Sequence[Hit], *, explain: bool = False, show_score: bool =
     if show_score:
         table.add_column("Score", justify="right", no_wrap=True)
     for hit in hits:
+        if hit.weak and hit is next(h for h in hits if h.weak):
+            table.add_section()  # the weaker matches come after the others
         place = Text(clean(hit.program.agency))
         place.append("\n" + clean(hit.program.place), style="dim")
+        place.append("\nevidence: " + clean(hit.program.evidence), style="dim")
+        rank = Text(str(hit.rank))
+        if hit.weak:
+            rank.append("\nweaker", style="dim italic")
         row = [
-            Text(str(hit.rank)),
+            rank,
             _hit_cell(hit, explain),
             place,
             Text(str(hit.program.award_year)),
@@ -309,9 +332,13 @@ def print_expansions(console: Console, expansions: Sequence[Expansion], limit: i
 
 
 def print_search_results(
-    console: Console, results: SearchResults, *, explain: bool = False
+    console: Console,
+    results: SearchResults,
+    *,
+    explain: bool = False,
+    order: OrderedResults | None = None,
 ) -> None:
-    """How the query was read, the hits, and what to try when there are none."""
+    """How the query was read (and sorted), the hits, and what to try when there are none."""
     for correction in results.corrections:
         console.print(
             Text(
@@ -331,17 +358,26 @@ def print_search_results(
             advice[-1] += f", or loosen the filters ({results.filters.describe()})"
         advice[-1] += "; `programfinder list` shows every program."
         console.print(
-            Text("No programs found for " + repr(results.query) + ". " + " ".join(advice))
+            Text("No programs found for " + echo(clean(results.query)) + ". " + " ".join(advice))
         )
         return
     browsing = not results.query.strip() or all(h.score == 0 for h in results)
+    if order is not None and order.sort != "relevance" and not browsing:
+        line = f"Sorted {order.sort} first"
+        if order.left_out:
+            line += (
+                f": the {results.total} strong match{'es' if results.total != 1 else ''}; "
+                f"{order.left_out} weaker left out (--sort relevance shows every match)"
+            )
+        console.print(Text(line + ".", style="yellow"))
     console.print(hits_table(results, explain=explain, show_score=not browsing))
-    shown = (
-        f"{len(results)} of {results.total}" if results.total > len(results) else f"{len(results)}"
-    )
-    console.print(
-        Text(f"{shown} matching programs. Show one with: programfinder show ID", style="dim")
-    )
+    strong = sum(not h.weak for h in results)
+    shown = f"{strong} of {results.total}" if results.total > strong else f"{strong}"
+    summary = f"{shown} matching program{'s' if results.total != 1 else ''}"
+    if results.weaker:
+        weak = len(results) - strong
+        summary += f", then {weak} of {results.weaker} weaker matches (marked 'weaker')"
+    console.print(Text(f"{summary}. Show one with: programfinder show ID", style="dim"))
 
 
 def print_evaluation(console: Console, systems: Sequence[SystemScores], title: str = "") -> None:
@@ -376,6 +412,8 @@ def print_evaluation(console: Console, systems: Sequence[SystemScores], title: s
 
 def print_similar(console: Console, results: SimilarResults) -> None:
     """Programs like a record or a draft; for a draft, the gaps and the criteria checklist."""
+    from ..drafts.documents import plural
+
     for notice in results.notices:
         console.print(Text("note: " + clean(notice), style="yellow"))
     if results.source is not None:
@@ -385,7 +423,10 @@ def print_similar(console: Console, results: SimilarResults) -> None:
         console.print(head)
     else:
         console.print(
-            Text(f"Programs closest to your draft ({results.draft_words:,} words)", style="bold")
+            Text(
+                f"Programs closest to your draft ({plural(results.draft_words, 'word')})",
+                style="bold",
+            )
         )
     print_expansions(console, results.expansions, limit=6)
     if not results:

@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import echo
 from .filters import EVALUATION_VALUES, SETTING_VALUES
 from .problems import Problem, display_path
 from .program import Outcome, Program
 
 VOCABULARY_FILE = "vocabulary.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A source address: http or https, a host, and no spaces.
+WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)
+#: Ids are names for a path and an address; the longest in the shipped corpus has 66 characters.
+MAX_ID_CHARS = 200
 REQUIRED_FIELDS = ("id", "title", "agency", "country", "award", "award_year")
 TEXT_FIELDS = (
     "id",
@@ -280,7 +285,13 @@ class RecordChecker:
         outcomes = self.outcomes()
         record_id = values["id"]
         if record_id is not None:
-            if not ID_PATTERN.match(record_id):
+            if len(record_id) > MAX_ID_CHARS:
+                self.error(
+                    "id",
+                    f"the id has {len(record_id)} characters; at most {MAX_ID_CHARS} are allowed.",
+                    "Shorten it: award slug, year and agency are enough.",
+                )
+            elif not ID_PATTERN.match(record_id):
                 self.error(
                     "id",
                     f"'{record_id}' is not a valid id.",
@@ -293,12 +304,21 @@ class RecordChecker:
                     f"Rename the file to {record_id}.md, or set id: {self.path.stem}.",
                 )
         url = values["source_url"]
-        if url and not re.match(r"^https?://", url):
-            self.warn(
+        # An error, not a warning: a source is shown as a link and written into citations, and
+        # javascript:, data: or file: there would be a trap for the reader who follows it.
+        if url and not WEB_ADDRESS.match(url):
+            self.error(
                 "source_url",
-                f"'{url}' is not a web address.",
+                f"{echo(url)} is not a web address (http or https).",
                 "Give the full address, starting with https://.",
             )
+        for other in lists["other_sources"]:
+            if not WEB_ADDRESS.match(other):
+                self.error(
+                    "other_sources",
+                    f"{echo(other)} is not a web address (http or https).",
+                    "List only full addresses, starting with https://.",
+                )
         if not body:
             self.error(
                 None,

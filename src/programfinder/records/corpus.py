@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError, RecordNotFoundError
-from .checks import ID_PATTERN, Vocabulary, key_line
+from ..errors import CorpusError, RecordNotFoundError, echo
+from .checks import ID_PATTERN, MAX_ID_CHARS, Vocabulary, key_line
 from .filters import Filters
 from .problems import Problem
 from .program import Program
@@ -69,26 +69,17 @@ class Corpus:
         return [p for p in self.problems if p.severity == "warning"]
 
     def get(self, record_id: str) -> Program:
-        """The record with this id; ``RecordNotFoundError`` (with the closest ids) otherwise."""
-        check_record_id(record_id)
+        """The record with this id (upper case read as lower case); ``RecordNotFoundError``
+        (with the closest ids) otherwise."""
+        record_id = normalize_record_id(record_id)
         by_id: dict[str, Program] = self._by_id  # type: ignore[attr-defined]
         if record_id in by_id:
             return by_id[record_id]
-        close = self.closest_ids(record_id)
-        hint = (
-            "Did you mean: " + ", ".join(close) + "?"
-            if close
-            else "Run `programfinder list` to see the ids."
-        )
-        raise RecordNotFoundError(f"No program with id '{record_id}'. {hint}")
+        raise not_found(record_id, self.closest_ids(record_id))
 
     def closest_ids(self, record_id: str, n: int = 3) -> list[str]:
         """The ids most like ``record_id``, for "did you mean" suggestions."""
-        ids = self.ids
-        close = difflib.get_close_matches(record_id, ids, n=n, cutoff=0.5)
-        if not close:  # a partial id such as "denver" should still find its record
-            close = [i for i in ids if record_id.lower() in i][:n]
-        return close
+        return closest_ids(record_id, self.ids, n)
 
     def to_frame(self) -> Any:
         """The records as a pandas DataFrame, one row per program (needs the ``notebook`` extra)."""
@@ -130,11 +121,42 @@ class Corpus:
 
 def check_record_id(record_id: str) -> None:
     """Refuse an id that is not of the strict id form, before it can touch a path."""
-    if not ID_PATTERN.match(record_id or ""):
+    if len(record_id or "") > MAX_ID_CHARS or not ID_PATTERN.match(record_id or ""):
         raise RecordNotFoundError(
-            f"'{record_id}' is not a record id: ids are lower-case letters, digits and hyphens, "
-            "e.g. iacp-crime-prevention-2021-denver-pd. Run `programfinder list` to see them."
+            f"{echo(record_id)} is not a record id: ids are lower-case letters, digits and "
+            f"hyphens (at most {MAX_ID_CHARS} characters), e.g. "
+            "iacp-crime-prevention-2021-denver-pd. Run `programfinder list` to see them."
         )
+
+
+def normalize_record_id(text: str) -> str:
+    """The id a person meant: spaces around it dropped and upper case read as lower case
+    (``"IACP-Crime-Prevention-2021-Denver-PD"``); ``RecordNotFoundError`` if it is not of the
+    id form (a sentence, a path), so that it never touches a path or reads as a draft."""
+    record_id = (text or "").strip()
+    if record_id.isascii():  # str.lower() of other scripts can make new ASCII letters
+        record_id = record_id.lower()
+    check_record_id(record_id)
+    return record_id
+
+
+def closest_ids(record_id: str, ids: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` ids most like ``record_id``: close spellings, else ids that contain it."""
+    every = list(ids)
+    close = difflib.get_close_matches(record_id, every, n=n, cutoff=0.5)
+    if not close:  # a partial id such as "denver" should still find its record
+        close = [i for i in every if record_id.lower() in i][:n]
+    return close
+
+
+def not_found(record_id: str, suggestions: list[str]) -> RecordNotFoundError:
+    """The error for an id that no record has, naming the closest ones."""
+    hint = (
+        "Did you mean: " + ", ".join(suggestions) + "?"
+        if suggestions
+        else "Run `programfinder list` to see the ids."
+    )
+    return RecordNotFoundError(f"No program with id {echo(record_id)}. {hint}", suggestions)
 
 
 # The package folder: the wheel puts the shipped corpus inside it, a checkout three levels up.

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import QueryError
+from ..errors import ECHO_CHARS, QueryError, echo
 from .awards import award_slug, slugify
 
 if TYPE_CHECKING:
@@ -86,14 +86,16 @@ class Filters:
         for name in ("year", "since", "until"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise QueryError(f"--{name} must be a year as digits (e.g. 2021), got {value!r}.")
+                raise QueryError(
+                    f"--{name} must be a year as digits (e.g. 2021), got {echo(value)}."
+                )
         for name, allowed in (("evaluation", EVALUATION_VALUES), ("setting", SETTING_VALUES)):
             value = getattr(self, name)
             if value is None:
                 continue
             folded = " ".join(str(value).casefold().replace("-", " ").split())
             if folded not in allowed:
-                raise QueryError(f"--{name} {value!r} is not one of: {', '.join(allowed)}.")
+                raise QueryError(f"--{name} {echo(value)} is not one of: {', '.join(allowed)}.")
             object.__setattr__(self, name, folded)
         if self.since is not None and self.until is not None and self.since > self.until:
             raise QueryError(
@@ -146,9 +148,17 @@ class Filters:
         for name in ("award", "year", "since", "until", "country", "evaluation", "setting"):
             value = getattr(self, name)
             if value is not None:
-                parts.append(f"--{name} {value!r}" if " " in str(value) else f"--{name} {value}")
-        parts.extend(f"--tag {t!r}" if " " in t else f"--tag {t}" for t in self.tags)
+                parts.append(f"--{name} {_shown(value)}")
+        parts.extend(f"--tag {_shown(t)}" for t in self.tags)
         return " ".join(parts)
+
+
+def _shown(value: object) -> str:
+    """An option value as typed, quoted when it has spaces, cut when it is long."""
+    text = str(value)
+    if len(text) > ECHO_CHARS or " " in text:
+        return echo(text)
+    return text
 
 
 def award_matches(wanted: str, award: str) -> bool:

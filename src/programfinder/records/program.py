@@ -9,6 +9,10 @@ from typing import Any
 
 from .awards import award_short_name, award_slug
 
+#: How each evaluation value reads beside a hit ("none reported" alone would read as if no
+#: outcomes were reported, which the outcome count says separately).
+EVIDENCE_LABELS = {"none reported": "effect not measured"}
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -80,6 +84,20 @@ class Program:
         return f"{self.evaluation} ({self.evaluator})" if self.evaluator else self.evaluation
 
     @property
+    def evidence(self) -> str:
+        """Whether outcomes were reported and how the effect was measured, at a glance:
+        ``"agency figures · 3 outcomes reported"``, ``"effect not measured · no outcomes
+        reported"``; only the outcomes when the sources do not say how."""
+        count = len(self.outcomes)
+        outcomes = (
+            "no outcomes reported"
+            if not count
+            else f"{count} outcome{'s' if count != 1 else ''} reported"
+        )
+        measured = EVIDENCE_LABELS.get(self.evaluation or "", self.evaluation or "")
+        return f"{measured} · {outcomes}" if measured else outcomes
+
+    @property
     def award_slug(self) -> str:
         """The award's short folder name, e.g. ``"goldstein"``."""
         return award_slug(self.award)
@@ -104,6 +122,8 @@ class Program:
             "tactics": list(self.tactics),
             "evaluation": self.evaluation,
             "setting": list(self.setting),
+            "outcomes_reported": len(self.outcomes),
+            "evidence": self.evidence,
             "brief": self.is_brief,
             "source_url": self.source_url,
         }

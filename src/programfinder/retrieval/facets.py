@@ -87,7 +87,7 @@ def matching_rows(
     if not parsed.text.strip():
         rows = np.flatnonzero(mask)
         return rows[:window], len(rows) <= window
-    ranked = index.rank_rows(parsed.text, limit=max(1, len(index)))
+    ranked = index.rank_rows(parsed.text, limit=max(1, len(index)), mask=mask)
     kept: list[int] = []
     for position, (row, _) in enumerate(ranked):
         if not mask[row]:

@@ -33,6 +33,13 @@ def hits_payload(hits: SearchResults) -> list[dict[str, Any]]:
     return [hit_payload(hit) for hit in hits]
 
 
+def hit_rows(hits: SearchResults) -> list[dict[str, Any]]:
+    """Every hit as a flat row for a spreadsheet (what `search --csv` prints and the web's CSV
+    export holds): the hit's dict without ``highlights``, offsets into the snippet that mean
+    nothing in a spreadsheet."""
+    return [{k: v for k, v in hit_payload(hit).items() if k != "highlights"} for hit in hits]
+
+
 def filters_payload(results: SearchResults) -> dict[str, Any]:
     """The filters a result was made with, only those that are set."""
     filters = results.filters
@@ -67,9 +74,11 @@ def search_payload(
         "phrases": list(results.phrases),
         "excluded": list(results.excluded),
         "total": results.total,
+        "weaker": results.weaker,
         "page": page,
         "per_page": per_page,
-        "pages": max(1, -(-results.total // per_page)),
+        # the weaker matches follow the others, so they take pages too
+        "pages": max(1, -(-(results.total + results.weaker) // per_page)),
         "hits": [hit_payload(hit) for hit in shown],
     }
     if results.note:

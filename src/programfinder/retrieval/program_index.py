@@ -290,9 +290,9 @@ class ProgramIndex(RecordIndex):
         self._promote_exact_titles(text, words)
         blend = blend_for(words)
         scores = blend.combine(words, meaning.scores)
-        # Lines drawn from the best record of the whole corpus, so that a filter does not turn
-        # weak matches strong, and facet counts (``rank_rows``) agree with ``total``.
-        best = float(scores.max())
+        # Lines drawn from the best record that passes the filters: narrowed to one country, the
+        # best programs there are its matches, however they compare with the rest of the world.
+        best = float(scores[mask].max()) if mask.any() else 0.0
         listed = mask & (scores >= listed_line(best))
         rows = self.top_rows(scores, listed, PHRASE_CHECKS if phrases else len(self))
         if phrases:
@@ -390,16 +390,18 @@ class ProgramIndex(RecordIndex):
         phrases or explanations. For scripts and benchmarks that only need the ranking."""
         return [(self.record_id(row), score) for row, score in self.rank_rows(query, limit=limit)]
 
-    def rank_rows(self, query: str, *, limit: int = 10) -> list[tuple[int, float]]:
+    def rank_rows(
+        self, query: str, *, limit: int = 10, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """``rank`` as (row, score) pairs: for code that goes on to read the index's stored codes
         (facet counts) without looking each id up again. With meaning, only the strong matches
-        (those ``search`` counts in ``total``)."""
+        among the rows of ``mask`` (those ``search`` counts in ``total`` with the same filters)."""
         free_text = parse_query(query or "").text
         text, _, _, weights, _ = self._read_query(free_text)
         meaning = self._meaning_of_query(text, weights)
         if meaning is not None:
-            everything = np.ones(len(self), dtype=bool)
-            ranked, strong, _ = self._rank_with_meaning(free_text, (), weights, meaning, everything)
+            rows = mask if mask is not None else np.ones(len(self), dtype=bool)
+            ranked, strong, _ = self._rank_with_meaning(free_text, (), weights, meaning, rows)
             return ranked[: min(limit, strong)]
         if not weights:
             return []

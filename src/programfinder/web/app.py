@@ -11,20 +11,21 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
+from ..records.known_values import UnknownFilterValue
 from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
-from .state import STATIC, WebState
+from .rendering import PageError, error_response
+from .state import WebState
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -101,7 +102,7 @@ class LimitRequestSize:
                 too_large = False  # the server refuses a malformed length itself
             if too_large:
                 request = Request(scope, receive)
-                response = routes.error_response(request, BodyTooLarge(self.limit))
+                response = error_response(request, BodyTooLarge(self.limit))
                 response.headers["connection"] = "close"
                 await response(scope, receive, send)
                 return
@@ -119,32 +120,27 @@ class LimitRequestSize:
         await self.app(scope, counting_receive, send)
 
 
+class ProgramFinderApp(Starlette):
+    """Starlette with the security headers outermost.
+
+    Middleware added with ``add_middleware`` sits inside Starlette's server-error handler, so a
+    500 page would leave without the headers; wrapping the whole stack puts them on every
+    response, the 500 page included.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     corpus: str | os.PathLike[str] | None = None, *, index: ProgramIndex | None = None
 ) -> Starlette:
     """The web app over ``index``, or over the cached index of ``corpus`` (default: the
     ``PROGRAMFINDER_CORPUS`` variable, else the shipped corpus)."""
     state = WebState(index if index is not None else open_index(corpus))
-    app = Starlette(
+    app = ProgramFinderApp(
         debug=False,
-        routes=[
-            Route("/", routes.search_page, name="home"),
-            Route("/search", routes.search_page, name="search"),
-            Route("/programs/{record_id}", routes.program_page, name="program"),
-            Route("/draft", routes.draft_form, methods=["GET"], name="draft"),
-            Route("/draft", routes.draft_report, methods=["POST"], name="draft_post"),
-            Route("/draft/report.md", routes.draft_download_markdown, methods=["POST"]),
-            Route("/draft/report.html", routes.draft_download_html, methods=["POST"]),
-            Route("/stats", routes.stats_page, name="stats"),
-            Route("/about", routes.about_page, name="about"),
-            Route("/api/search", routes.api_search),
-            Route("/api/programs/{record_id}", routes.api_program),
-            Route("/api/programs/{record_id}/similar", routes.api_program_similar),
-            Route("/api/similar", routes.api_similar, methods=["POST"]),
-            Route("/api/stats", routes.api_stats),
-            Route("/api/about", routes.api_about),
-            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
-        ],
+        routes=routes.ROUTES,
         exception_handlers={
             HTTPException: _http_error,
             ProgramFinderError: _library_error,
@@ -153,24 +149,50 @@ def create_app(
     )
     app.state.web = state
     app.add_middleware(LimitRequestSize)
-    app.add_middleware(SecurityHeaders)
     return app
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return routes.error_response(request, exc)
+    return error_response(request, exc)
 
 
 async def _library_error(request: Request, exc: Exception) -> Response:
-    status = 404 if isinstance(exc, RecordNotFoundError) else 400
-    return routes.error_response(request, HTTPException(status, str(exc)))
+    if isinstance(exc, RecordNotFoundError):
+        ids = list(exc.suggestions)
+        links = [(record_id, f"/programs/{quote(record_id)}") for record_id in ids]
+        message = str(exc).split(" Did you mean:")[0] + (
+            " Did you mean one of these?" if ids else ""
+        )
+        error = PageError(404, message, links=links, data={"suggestions": ids} if ids else {})
+        return error_response(request, error)
+    if isinstance(exc, UnknownFilterValue):
+        links = [
+            (value, _replaced(request, exc.name, exc.value, value)) for value in exc.suggestions
+        ]
+        message = str(exc).replace("--", "", 1)
+        if not exc.suggestions:
+            links = [("See the awards, countries and tags there are", "/stats")]
+        data = {"suggestions": exc.suggestions} if exc.suggestions else {}
+        return error_response(request, PageError(400, message, links=links, data=data))
+    return error_response(request, HTTPException(400, str(exc).replace("--", "")))
+
+
+def _replaced(request: Request, name: str, old: str, new: str) -> str:
+    """The address of ``request`` with the parameter ``name=old`` changed to ``new`` (one tag
+    of several; the page number dropped). Never an address elsewhere: only the path is kept."""
+    pairs = [
+        (key, new if key == name and value == old else value)
+        for key, value in request.query_params.multi_items()
+        if key != "page"
+    ]
+    return request.url.path + ("?" + urlencode(pairs) if pairs else "")
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     # Starlette logs the traceback for the operator; the person at the page gets a plain note.
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"status": 500, "message": "internal error"}}, 500)
-    return routes.error_response(
+    return error_response(
         request, HTTPException(500, "Something went wrong on this page; it has been logged.")
     )

@@ -8,14 +8,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import QueryError
+from ..errors import QueryError, echo
 from ..language.query import MAX_QUERY_CHARS
 from ..records.filters import Filters
+from ..records.ordering import check_sort
+from ..retrieval.ordering import default_sort
 
 #: Hits per page.
 PER_PAGE = 10
-#: Pages beyond this are refused: "more" is for reading, not for dumping the corpus.
+#: Pages beyond this are refused: "more" is for reading, not for dumping the corpus (the
+#: exports give a whole result set).
 MAX_PAGE = 50
+#: The most hits one page (``limit``) may hold, and how deep pages may reach.
+MAX_PER_PAGE = 100
+MAX_DEPTH = MAX_PAGE * PER_PAGE
+#: The most hits a JSON list of similar programs gives at once.
+MAX_LIMIT = 50
 MAX_TAGS = 10
 MAX_VALUE_CHARS = 200
 _YEAR = re.compile(r"[0-9]{1,4}")
@@ -41,6 +49,8 @@ class SearchParams:
     since: int | None = None
     until: int | None = None
     page: int = 1
+    sort: str = ""
+    limit: int = PER_PAGE
 
     @classmethod
     def parse(cls, query: Any, *, paged: bool = True) -> SearchParams:
@@ -63,8 +73,17 @@ class SearchParams:
             since=_year(query.get("since", ""), "since"),
             until=_year(query.get("until", ""), "until"),
             page=_page(query.get("page", "")) if paged else 1,
+            sort=_sort(query.get("sort", "")),
+            limit=parse_limit(query.get("limit", ""), PER_PAGE, MAX_PER_PAGE)
+            if paged
+            else PER_PAGE,
         )
         params.filters()  # since after until: refused here, with the library's own message
+        if (params.page - 1) * params.limit >= MAX_DEPTH:
+            raise BadParameter(
+                f"page {params.page} of {params.limit} hits reaches past the first "
+                f"{MAX_DEPTH:,} results: narrow the search, or download the whole result set."
+            )
         return params
 
     def filters(self) -> Filters:
@@ -88,6 +107,12 @@ class SearchParams:
         return self.filters().active
 
     @property
+    def sort_by(self) -> str:
+        """The order in effect: the one asked for, else relevance for a query and newest
+        first for a listing."""
+        return self.sort or default_sort(self.q)
+
+    @property
     def empty(self) -> bool:
         """No query and no filter: the start page."""
         return not self.q.strip() and not self.has_filters
@@ -106,6 +131,10 @@ class SearchParams:
             value = getattr(self, name)
             if value is not None:
                 pairs.append((name, str(value)))
+        if self.sort and self.sort != default_sort(self.q):
+            pairs.append(("sort", self.sort))
+        if self.limit != PER_PAGE:
+            pairs.append(("limit", str(self.limit)))
         if self.page > 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -129,6 +158,17 @@ class SearchParams:
             return replace(self, tags=tuple(t for t in self.tags if t != value), page=1)
         changes: dict[str, Any] = {name: "" if name == "q" else None, "page": 1}
         return replace(self, **changes)
+
+    def form_values(self) -> dict[str, str]:
+        """The filters as a filter form shows them (the first tag only; a form has one)."""
+        values = {
+            name: str(value)
+            for name in ("award", "country", "since", "until", "setting", "evaluation")
+            if (value := getattr(self, name)) is not None
+        }
+        if self.tags:
+            values["tag"] = self.tags[0]
+        return values
 
     def active_filters(self) -> list[tuple[str, str, SearchParams]]:
         """(label, value, parameters without it) of each filter that is set, for "remove" links."""
@@ -162,8 +202,18 @@ def _year(value: str, name: str) -> int | None:
     if not value:
         return None
     if not _YEAR.fullmatch(value):
-        raise BadParameter(f"{name} must be a year as digits (e.g. 2015), got {value!r}.")
+        raise BadParameter(f"{name} must be a year as digits (e.g. 2015), got {echo(value)}.")
     return int(value)
+
+
+def _sort(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return check_sort(value)
+    except QueryError as exc:
+        raise BadParameter(str(exc).replace("--", "")) from None
 
 
 def _page(value: str) -> int:
@@ -171,5 +221,16 @@ def _page(value: str) -> int:
     if not value:
         return 1
     if not _PAGE.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
-        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}, got {value!r}.")
+        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}, got {echo(value)}.")
+    return int(value)
+
+
+def parse_limit(value: str, default: int = 10, most: int = MAX_LIMIT) -> int:
+    """A ``limit`` parameter: a whole number from 1 to ``most`` (``default`` when empty)."""
+    value = value.strip()
+    if not value:
+        return default
+    # the length first: int() of 5,000 digits is a ValueError of its own (a 500 before)
+    if len(value) > 6 or not value.isascii() or not value.isdigit() or not 1 <= int(value) <= most:
+        raise BadParameter(f"limit must be a whole number from 1 to {most}, got {echo(value)}.")
     return int(value)

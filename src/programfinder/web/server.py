@@ -4,6 +4,7 @@ index the parent built (memory-mapped: the operating system keeps one copy of it
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import os
 import socket
@@ -14,12 +15,14 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ..errors import ProgramFinderError
 from ..records.corpus import ENV_VAR
 from ..retrieval.opening import open_index
-from .app import create_app
+from .app import SECURITY_HEADERS, create_app
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -40,6 +43,23 @@ class NoDelayH11Protocol(H11Protocol):
                 connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's own answer to a request it cannot parse (a 100 KB address, a malformed
+        line), with the security headers every other response carries."""
+        event = h11.Response(
+            status_code=400,
+            reason=b"Bad Request",
+            headers=[
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"connection", b"close"),
+                *SECURITY_HEADERS,
+            ],
+        )
+        self.transport.write(self.conn.send(event))
+        self.transport.write(self.conn.send(h11.Data(data=msg.encode("ascii", "replace"))))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
+
 
 def is_loopback(host: str) -> bool:
     """True for an address only this computer can reach."""
@@ -54,6 +74,36 @@ def is_loopback(host: str) -> bool:
 def url_for(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     return f"http://{shown}:{port}/"
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind ``host:port`` for a moment, as uvicorn will: a port in use, a port that needs
+    administrator rights or a host that is not this computer's is one clear error now,
+    instead of a "serving at" line followed by the server's own traceback-like message."""
+    address = host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # as uvicorn binds: a port whose last connections are closing is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((address, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = (
+                f"port {port} is already in use on {host} (is another programfinder serve "
+                "running?). Stop it, or choose another port with --port"
+            )
+        elif exc.errno == errno.EACCES:
+            reason = (
+                f"listening on port {port} needs administrator rights. Choose a port above "
+                "1023 with --port"
+            )
+        else:
+            reason = (
+                f"{host} is not an address of this computer ({exc.strerror or exc}). Use "
+                "--host 127.0.0.1, or an address this computer has"
+            )
+        raise ProgramFinderError(f"Cannot serve on {url_for(host, port)}: {reason}.") from None
 
 
 def _open_when_ready(host: str, port: int, url: str, timeout: float = 30.0) -> None:
@@ -82,7 +132,9 @@ def serve(
     open_browser: bool = False,
     say: object = print,
 ) -> None:
-    """Build (or load) the index once, then serve until Ctrl-C."""
+    """Build (or load) the index once, then serve until Ctrl-C. ``ProgramFinderError`` when
+    the address cannot be listened on, before anything is printed."""
+    check_address(host, port)
     index = open_index(corpus)  # builds the cache now, before any worker starts
     url = url_for(host, port)
     echo = say if callable(say) else print
