@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,7 +75,18 @@ def eval_command(
 
 
 @user_errors
-def index_build_command(corpus: CorpusOption = None) -> None:
+def index_build_command(
+    corpus: CorpusOption = None,
+    semantic: Annotated[
+        bool | None,
+        typer.Option(
+            "--semantic/--words-only",
+            help="Read every record's meaning (record vectors) whatever the corpus's size, or "
+            "build a words-only index. Default: meaning for up to 20,000 records.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Build the search index of a corpus now (it is otherwise built on first use), with progress."""
     from rich.progress import (
         BarColumn,
@@ -95,16 +106,30 @@ def index_build_command(corpus: CorpusOption = None) -> None:
     total = count_records(root)
     console = make_console(stderr=True)
     with Progress(
-        TextColumn("indexing"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("records"),
+        TextColumn("{task.fields[unit]}"),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task("index", total=total)
-        index, summary = build_index(root, progress=lambda done: bar.update(task, completed=done))
+        task = bar.add_task("indexing", total=total, unit="records")
+        meaning_task: list[Any] = []
+
+        def meaning_progress(done: int, to_read: int, _left: float | None) -> None:
+            # the bar's own estimate of the time left follows the model's pace
+            if not meaning_task and to_read:
+                meaning_task.append(bar.add_task("reading meaning", total=to_read, unit="passages"))
+            if meaning_task:
+                bar.update(meaning_task[0], completed=done)
+
+        index, summary = build_index(
+            root,
+            progress=lambda done: bar.update(task, completed=done),
+            semantic=semantic,
+            meaning_progress=meaning_progress,
+        )
     warn_skipped(index.problems)
     make_console().print(f"Built: {summary}. Cached in {index.folder}")
 
