@@ -44,7 +44,13 @@ def eval_command(
     """Measure search relevance (nDCG@10, MRR, hit@3, Recall@10) per judged set and per kind of
     query, beside baselines, and similar-program quality (hit@1, hit@3, MRR)."""
     from ..retrieval.evaluation import compare, evaluate_similar
-    from .output import emit_json, make_console, print_evaluation, print_similar_evaluation
+    from .output import (
+        emit_json,
+        make_console,
+        print_evaluation,
+        print_report_evaluation,
+        print_similar_evaluation,
+    )
 
     paths = list(queries) if queries else [p for p in DEFAULT_JUDGEMENTS if p.is_file()]
     missing = [p for p in paths if not p.is_file()]
@@ -59,11 +65,15 @@ def eval_command(
     similar_figures = (
         evaluate_similar(drafts, pairs, corpus) if drafts.is_file() and pairs.is_file() else None
     )
+    from ..drafts.report_evaluation import compare_report
+
+    report_figures = compare_report() if queries is None else {}
     if as_json:
         emit_json(
             {
                 "sets": {name: [s.to_dict() for s in systems] for name, systems in results.items()},
                 "similar": similar_figures,
+                "report": report_figures,
             }
         )
         return
@@ -72,6 +82,8 @@ def eval_command(
         print_evaluation(console, systems, title=name)
     if similar_figures is not None:
         print_similar_evaluation(console, similar_figures)
+    for name, methods in report_figures.items():
+        print_report_evaluation(console, methods, title=name)
 
 
 @user_errors

@@ -486,3 +486,30 @@ def print_similar_evaluation(
         for group, values in groups.items():
             table.add_row(method, group, *(f"{values[m]:.3f}" for m in SIMILAR_METRICS))
     console.print(table)
+
+
+def print_report_evaluation(console: Console, methods: dict[str, Any], title: str = "") -> None:
+    """The draft report's precision and recall per criterion, for partners and for themes, read
+    by words (before meaning) and by meaning, side by side."""
+    table = Table(title=f"{title}: the draft report, precision / recall", title_justify="left")
+    table.add_column("Criterion")
+    for method in methods:
+        table.add_column(f"by {method}", justify="right")
+    first = next(iter(methods.values()))
+    rows: list[tuple[str, str, str | None]] = [
+        (name, "criteria", name) for name in sorted(first["criteria"])
+    ]
+    rows += [("Named partners", "partners", None), ("Themes covered", "themes", None)]
+    for label, part, name in rows:
+        cells = []
+        for figures in methods.values():
+            value = figures[part].get(name) if name is not None else figures[part]
+            cells.append(
+                "" if value is None else f"{value['precision']:.2f} / {value['recall']:.2f}"
+            )
+        table.add_row(label, *cells)
+    table.add_row(
+        "Evidence quoted (precision)",
+        *(f"{figures['evidence precision']:.2f}" for figures in methods.values()),
+    )
+    console.print(table)

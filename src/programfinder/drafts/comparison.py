@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ..index.scoring import LSA_WEIGHT
+from ..records.corpus import shipped_corpus_path
 from ..records.filters import Filters
+from ..records.parse import load_vocabulary
 from ..retrieval.hits import SimilarResults, hits_html
 from ..retrieval.program_index import MAX_DRAFT_CHARS, ProgramIndex
 from .checklist import CheckItem, check_criteria
-from .gaps import Gaps, find_gaps
+from .gaps import Gaps, find_gaps, themes_covered
+from .meaning_checklist import check_criteria_by_meaning
 
 
 class DraftComparison(SimilarResults):
@@ -98,8 +102,21 @@ def compare_draft(
     if not weights:
         return DraftComparison(results)
     rows = [row for row in (index.row_of(hit.id) for hit in results) if row is not None]
-    return DraftComparison(
-        results,
-        gaps=find_gaps(index, compared, weights, rows),
-        checklist=check_criteria(compared),
-    )
+    gaps = find_gaps(index, compared, weights, rows)
+    if not index.has_meaning:
+        return DraftComparison(results, gaps=gaps, checklist=check_criteria(compared))
+    # Themes the draft speaks of in other words are not gaps ("lockable parcel boxes" is target
+    # hardening); the checklist judges each sentence by what it says.
+    covered = themes_covered(compared, [tag for tag, _ in gaps.themes], _tag_meanings(index))
+    gaps = replace(gaps, themes=tuple((t, n) for t, n in gaps.themes if t not in covered))
+    return DraftComparison(results, gaps=gaps, checklist=check_criteria_by_meaning(compared))
+
+
+def _tag_meanings(index: ProgramIndex) -> dict[str, str]:
+    """Each tag's meaning from the corpus's vocabulary (the shipped one for a corpus without)."""
+    root = index.corpus_root
+    folder = root if root is not None and root.is_dir() else shipped_corpus_path()
+    vocabulary, _ = load_vocabulary(folder)
+    if vocabulary.is_empty:
+        vocabulary, _ = load_vocabulary(shipped_corpus_path())
+    return {**vocabulary.problem, **vocabulary.tactics}
