@@ -44,13 +44,8 @@ def eval_command(
     """Measure search relevance (nDCG@10, MRR, hit@3, Recall@10) per judged set and per kind of
     query, beside baselines, and similar-program quality (hit@1, hit@3, MRR)."""
     from ..retrieval.evaluation import compare, evaluate_similar
-    from .output import (
-        emit_json,
-        make_console,
-        print_evaluation,
-        print_report_evaluation,
-        print_similar_evaluation,
-    )
+    from .eval_output import print_evaluation, print_report_evaluation, print_similar_evaluation
+    from .output import emit_json, make_console
 
     paths = list(queries) if queries else [p for p in DEFAULT_JUDGEMENTS if p.is_file()]
     missing = [p for p in paths if not p.is_file()]

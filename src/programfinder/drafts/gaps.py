@@ -113,6 +113,8 @@ def _mentions(sequence: list[str], phrase: list[str]) -> bool:
 #: the theme (its tag with the tag's meaning from the vocabulary); chosen on the blind dev half
 #: of eval/report-*.yaml.
 THEME_FIT = 0.35
+#: A draft's first this many sentences are read for its themes (about 10,000 words).
+MAX_JUDGED_SENTENCES = 500
 
 
 def themes_covered(
@@ -123,7 +125,7 @@ def themes_covered(
     from ..language.embedding import shared_encoder  # the model, only when a report is made
     from ..language.passages import sentences
 
-    found = sentences(text)
+    found = sentences(text)[:MAX_JUDGED_SENTENCES]
     if not found or not tags:
         return set()
     encoder = shared_encoder(1)

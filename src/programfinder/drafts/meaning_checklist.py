@@ -31,6 +31,8 @@ from .checklist import _COMPILED_CRITERIA, CheckItem, _short
 
 MEANING_FIT = 0.45
 MAX_CRITERIA_PER_SENTENCE = 2
+#: A draft's first this many sentences are judged (about 10,000 words, a few seconds).
+MAX_JUDGED_SENTENCES = 500
 
 # Descriptions of what each criterion asks for, in the words a draft might use.
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
@@ -153,7 +155,7 @@ def named_partners(text: str) -> list[str]:
 def check_criteria_by_meaning(text: str, examples: int = 3) -> list[CheckItem]:
     """For each criterion, the draft's sentences that speak to it by what they say (up to
     ``examples``), or none; then the named partner organisations (see the module's note)."""
-    found = sentences(text)
+    found = sentences(text)[:MAX_JUDGED_SENTENCES]
     fits = criteria_fits(found)
     names = list(_DESCRIPTIONS)
     chosen: dict[str, list[str]] = {name: [] for name in names}
