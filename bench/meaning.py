@@ -107,12 +107,13 @@ def model_load() -> dict[str, float]:
 def vector_scan(records: int, per_record: int = 8, repeats: int = 50) -> dict[str, float]:
     """Milliseconds for the exact meaning scan (index.dense) over ``records`` records of
     ``per_record`` float16 vectors (random unit vectors: the cost does not depend on them)."""
-    from programfinder.index.dense import _best_by_row, similarities
+    from programfinder.index.dense import WIDEN_MAX_VECTORS, _best_by_row, similarities
 
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((records * per_record, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    stored = vectors.astype(np.float16)
+    # as the index holds them: float32 in memory while few enough, else the stored float16
+    stored = vectors if len(vectors) <= WIDEN_MAX_VECTORS else vectors.astype(np.float16)
     rows = np.repeat(np.arange(records, dtype=np.int32), per_record)
     query = vectors[0]
     times = []

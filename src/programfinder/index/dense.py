@@ -50,6 +50,8 @@ def _best_by_row(
 def similarities(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
     """The dot product of every stored (float16) vector with ``query``, in float32: cast a chunk
     at a time, so that a large index is never copied whole."""
+    if vectors.dtype == np.float32:
+        return np.asarray(vectors @ query, dtype=np.float32)
     result = np.empty(len(vectors), dtype=np.float32)
     for start in range(0, len(vectors), _CHUNK):
         block = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
@@ -57,14 +59,35 @@ def similarities(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
     return result
 
 
+#: Up to this many vectors are kept in memory as float32 once read (about 150 MB at most): the
+#: cast from the stored float16 would otherwise cost every query more than the scan itself.
+WIDEN_MAX_VECTORS = 100_000
+
+
+def _widened(index: IndexFiles) -> tuple[np.ndarray, np.ndarray]:
+    """The index's passage and window vectors, as float32 when they are few enough to keep."""
+    cached: tuple[np.ndarray, np.ndarray] | None = getattr(index, "_widened_vectors", None)
+    if cached is not None:
+        return cached
+    if len(index.passage_vectors_) + len(index.window_vectors_) > WIDEN_MAX_VECTORS:
+        return index.passage_vectors_, index.window_vectors_
+    cached = (
+        np.asarray(index.passage_vectors_, dtype=np.float32),
+        np.asarray(index.window_vectors_, dtype=np.float32),
+    )
+    index._widened_vectors = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def meaning_scores(index: IndexFiles, query: np.ndarray) -> MeaningScores:
     """The meaning score of every record for the unit vector ``query`` (see the module's note)."""
     n = len(index)
     vector = np.asarray(query, dtype=np.float32)
+    passage_vectors, window_vectors = _widened(index)
     passages, best_passage = _best_by_row(
-        similarities(index.passage_vectors_, vector), index.passage_rows_, n
+        similarities(passage_vectors, vector), index.passage_rows_, n
     )
-    windows, _ = _best_by_row(similarities(index.window_vectors_, vector), index.window_rows_, n)
+    windows, _ = _best_by_row(similarities(window_vectors, vector), index.window_rows_, n)
     scores = PASSAGE_SHARE * passages + (1 - PASSAGE_SHARE) * windows
     scores[best_passage < 0] = -1.0
     return MeaningScores(scores.astype(np.float32), best_passage)

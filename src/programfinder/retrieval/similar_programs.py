@@ -136,9 +136,18 @@ class RecordIndex(Scorer):
             return ""
         row = int(self.passage_rows_[position])
         first = int(np.searchsorted(self.passage_rows_, row))
-        program = self.programs[row]
-        texts = passages(program.title, program.body)
+        texts = self._passages_of(row)
         return texts[position - first] if position - first < len(texts) else ""
+
+    def _passages_of(self, row: int) -> list[str]:
+        """A record's passages (``language.passages``), remembered for the records shown lately."""
+        remembered: dict[int, list[str]] = self.__dict__.setdefault("_recent_passages", {})
+        if row not in remembered:
+            if len(remembered) > 2_048:
+                remembered.clear()
+            program = self.programs[row]
+            remembered[row] = passages(program.title, program.body)
+        return remembered[row]
 
     def _record_meanings(self) -> np.ndarray:
         """One unit vector per record (``index.dense.record_meaning``), computed once."""
