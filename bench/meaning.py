@@ -96,11 +96,12 @@ def model_load() -> dict[str, float]:
         "from programfinder.language.embedding import shared_encoder;"
         "e = shared_encoder(1); e.encode(['warm']); print((time.perf_counter() - t) * 1000)"
     )
-    runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout.strip())  # fmt: skip
-        for _ in range(5)
-    ]
+    runs = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        runs.append(float(out.stdout.strip()))
     return {"import and load, median of 5": statistics.median(runs)}
 
 
