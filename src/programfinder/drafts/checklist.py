@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..language.passages import sentences
+from ..language.passages import sentences, shortened
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,12 @@ _COMPILED_CRITERIA = tuple(
 )
 
 
-def _short(sentence: str, limit: int = 160) -> str:
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+#: A sentence quoted as evidence is cut to this many characters.
+EVIDENCE_CHARS = 160
+
+
+def _short(sentence: str) -> str:
+    return shortened(sentence, EVIDENCE_CHARS)
 
 
 def check_criteria(text: str, examples: int = 3) -> list[CheckItem]:

@@ -36,14 +36,7 @@ class DraftComparison(SimilarResults):
             results,
             draft_words=results.draft_words,
             notices=results.notices,
-            query=results.query,
-            corrections=results.corrections,
-            expansions=results.expansions,
-            phrases=results.phrases,
-            excluded=results.excluded,
-            filters=results.filters,
-            note=results.note,
-            total=results.total,
+            **results.reading(),
         )
         self.gaps = gaps
         self.checklist = list(checklist)

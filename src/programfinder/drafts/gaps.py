@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..index.scoring import Scorer
+from ..language.embedding import shared_encoder
 from ..retrieval.explain import display_term
+from .meaning_checklist import draft_sentences
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,6 @@ def _mentions(sequence: list[str], phrase: list[str]) -> bool:
 #: the theme (its tag with the tag's meaning from the vocabulary); chosen on the blind dev half
 #: of eval/report-*.yaml.
 THEME_FIT = 0.35
-#: A draft's first this many sentences are read for its themes (about 10,000 words).
-MAX_JUDGED_SENTENCES = 500
 
 
 def themes_covered(
@@ -122,13 +122,9 @@ def themes_covered(
 ) -> set[str]:
     """The tags among ``tags`` that the draft speaks of, in the tag's words or in other words
     (a sentence close in meaning to "target hardening: locks, barriers, secure storage")."""
-    from ..language.embedding import shared_encoder  # the model, only when a report is made
-    from ..language.passages import sentences
-
-    found = sentences(text)[:MAX_JUDGED_SENTENCES]
+    found, vectors = draft_sentences(text)
     if not found or not tags:
         return set()
-    encoder = shared_encoder(1)
     described = [f"{tag}: {meanings.get(tag, '')}" if meanings else tag for tag in tags]
-    fits = encoder.encode(found) @ encoder.encode(described).T
+    fits = vectors @ shared_encoder(1).encode(described).T
     return {tag for tag, best in zip(tags, fits.max(axis=0), strict=True) if best >= THEME_FIT}

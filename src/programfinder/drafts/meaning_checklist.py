@@ -20,12 +20,11 @@ on the blind dev half of ``eval/report-*.yaml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
-from ..language.embedding import shared_encoder
+from ..language.embedding import DIMENSIONS, shared_encoder
 from ..language.passages import sentences
 from .checklist import _COMPILED_CRITERIA, CheckItem, _short
 
@@ -125,12 +124,21 @@ def _has_cues(criterion: str, sentence: str) -> bool:
     return all(cue.search(sentence) for cue in _CUES.get(criterion, ()))
 
 
-def criteria_fits(found: Sequence[str]) -> np.ndarray:
-    """For each sentence (rows) and criterion (columns, in ``_DESCRIPTIONS`` order): its cosine
-    with the closest description of the criterion."""
+@lru_cache(maxsize=4)
+def draft_sentences(text: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """A draft's first ``MAX_JUDGED_SENTENCES`` sentences and their vectors, read once for the
+    checklist and the themes alike."""
+    found = tuple(sentences(text)[:MAX_JUDGED_SENTENCES])
     if not found:
+        return found, np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return found, shared_encoder(1).encode(list(found))
+
+
+def criteria_fits(vectors: np.ndarray) -> np.ndarray:
+    """For each sentence vector (rows) and criterion (columns, in ``_DESCRIPTIONS`` order): its
+    cosine with the closest description of the criterion."""
+    if not len(vectors):
         return np.zeros((0, len(_DESCRIPTIONS)), dtype=np.float32)
-    vectors = shared_encoder(1).encode(list(found))
     return np.stack(
         [(vectors @ d.T).max(axis=1) for d in _description_vectors().values()], axis=1
     ).astype(np.float32)
@@ -155,8 +163,8 @@ def named_partners(text: str) -> list[str]:
 def check_criteria_by_meaning(text: str, examples: int = 3) -> list[CheckItem]:
     """For each criterion, the draft's sentences that speak to it by what they say (up to
     ``examples``), or none; then the named partner organisations (see the module's note)."""
-    found = sentences(text)[:MAX_JUDGED_SENTENCES]
-    fits = criteria_fits(found)
+    found, vectors = draft_sentences(text)
+    fits = criteria_fits(vectors)
     names = list(_DESCRIPTIONS)
     chosen: dict[str, list[str]] = {name: [] for name in names}
     for row, sentence in enumerate(found):

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,34 @@ class VectorCache:
             found = self._keys[at] == keys
             vectors[found] = self._vectors[at[found]]
         return found, vectors
+
+    def vectors(
+        self,
+        keys: np.ndarray,
+        sequence_of: Callable[[int], Sequence[int]],
+        encode: Callable[[list[Sequence[int]]], np.ndarray],
+        progress: Callable[[int, int, float | None], None] | None = None,
+        chunk: int = 64,
+    ) -> np.ndarray:
+        """The vectors (float16) of ``keys``: known ones looked up, the others computed with
+        ``encode`` from ``sequence_of(position)``, ``chunk`` at a time, and remembered.
+        ``progress`` hears (done, to compute, seconds left by the pace so far)."""
+        found, vectors = self.lookup(keys)
+        missing = np.flatnonzero(~found)
+        started = time.perf_counter()
+        for start in range(0, len(missing), chunk):
+            if progress is not None:
+                elapsed = time.perf_counter() - started
+                progress(
+                    start, len(missing), elapsed / start * (len(missing) - start) if start else None
+                )
+            part = missing[start : start + chunk]
+            computed = encode([sequence_of(int(i)) for i in part])
+            vectors[part] = computed.astype(np.float16)
+            self.add(keys[part], computed)
+        if progress is not None:
+            progress(len(missing), len(missing), 0.0)
+        return vectors
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Remember newly computed vectors (kept in memory until ``save``)."""

@@ -12,7 +12,6 @@ rest go through the model, in chunks, reporting progress with an estimate of the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,22 +85,11 @@ class RecordVectorBuilder:
     def compute(self) -> dict[str, np.ndarray]:
         """Every sequence's vector (from the caches or the model) and the arrays to store."""
         keys = np.asarray(self.keys, dtype=np.uint64)
-        _, vectors = self.cache.lookup(keys)
-        missing = np.fromiter(self.pending, dtype=np.int64, count=len(self.pending))
-        progress = self.settings.progress
-        started = time.perf_counter()
-        for start in range(0, len(missing), CHUNK):
-            if progress is not None:
-                elapsed = time.perf_counter() - started
-                left = elapsed / start * (len(missing) - start) if start else None
-                progress(start, len(missing), left)
-            chunk = missing[start : start + CHUNK]
-            computed = self.encoder.encode_sequences([self.pending.pop(int(i)) for i in chunk])
-            vectors[chunk] = computed.astype(np.float16)
-            self.cache.add(keys[chunk], computed)
-        if progress is not None:
-            progress(len(missing), len(missing), 0.0)
-        if self.settings.save_to is not None and len(missing):
+        computed = len(self.pending)
+        vectors = self.cache.vectors(
+            keys, self.pending.pop, self.encoder.encode_sequences, self.settings.progress, CHUNK
+        )
+        if self.settings.save_to is not None and computed:
             self.cache.save(self.settings.save_to)
         passage_at = np.asarray(self._passage_at, dtype=np.int64)
         window_at = np.asarray(self._window_at, dtype=np.int64)

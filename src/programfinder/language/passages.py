@@ -22,6 +22,17 @@ def sentences(text: str) -> list[str]:
     return result
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a description, or "" (what a listing shows of each record)."""
+    found = sentences(text)
+    return found[0] if found else ""
+
+
 def passages(title: str, body: str, words: int = PASSAGE_WORDS) -> list[str]:
     """The title and the body's sentences, gathered in order into passages of at most ``words``
     words (a longer sentence is a passage of its own)."""

@@ -229,12 +229,10 @@ def model_baseline(programs: Sequence[Program]) -> Ranker:
     keys = np.array([sequence_key(s) for s in sequences], dtype=np.uint64)
     local = cache_file(cache_root())
     cache = VectorCache((SHIPPED_VECTORS, local))
-    found, stored = cache.lookup(keys)
-    vectors = stored.astype(np.float32)
-    missing = np.flatnonzero(~found)
-    if len(missing):
-        vectors[missing] = encoder.encode_sequences([sequences[i] for i in missing])
-        cache.add(keys[missing], vectors[missing])
+    known = sum(cache.contains(int(k)) for k in keys)
+    vectors = cache.vectors(keys, sequences.__getitem__, encoder.encode_sequences)
+    vectors = vectors.astype(np.float32)
+    if known < len(keys):
         with contextlib.suppress(OSError):  # a read-only cache costs the next run the same again
             cache.save(local)
     ids = [p.id for p in programs]

@@ -131,6 +131,21 @@ class SearchResults(list[Hit]):
         self.total = len(self) if total is None else total
         self.weaker = weaker  # weaker matches beyond ``total`` (see retrieval.hybrid)
 
+    def reading(self) -> dict[str, Any]:
+        """How the query was read and what it matched, as the keywords that make another result
+        of the same search (``SearchResults(other_hits, **results.reading())``)."""
+        return {
+            "query": self.query,
+            "corrections": self.corrections,
+            "expansions": self.expansions,
+            "phrases": self.phrases,
+            "excluded": self.excluded,
+            "filters": self.filters,
+            "note": self.note,
+            "total": self.total,
+            "weaker": self.weaker,
+        }
+
     def to_dicts(self) -> list[dict[str, Any]]:
         """Each hit as a JSON-ready dict."""
         return [hit.to_dict() for hit in self]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..language.passages import sentences
+from ..language.passages import first_sentence
 from ..language.query import parse_query
 from ..records.filters import Filters
 from ..records.ordering import check_sort, sort_by_year
@@ -129,8 +129,9 @@ def _oldest_listing(index: ProgramIndex, query: str, filters: Filters, limit: in
     hits = []
     for rank, row in enumerate(rows[:limit], 1):
         program = index.programs[int(row)]
-        found = sentences(program.body)
-        hits.append(Hit(program=program, score=0.0, rank=rank, snippet=found[0] if found else ""))
+        hits.append(
+            Hit(program=program, score=0.0, rank=rank, snippet=first_sentence(program.body))
+        )
     return SearchResults(
         hits, query=query, filters=filters, excluded=parsed.excluded, total=len(rows)
     )
@@ -138,14 +139,5 @@ def _oldest_listing(index: ProgramIndex, query: str, filters: Filters, limit: in
 
 def _with_hits(results: SearchResults, hits: list[Hit], *, total: int) -> SearchResults:
     """``results`` (how the query was read) with other hits, ranked 1, 2, ... in their order."""
-    return SearchResults(
-        [replace(hit, rank=rank) for rank, hit in enumerate(hits, 1)],
-        query=results.query,
-        corrections=results.corrections,
-        expansions=results.expansions,
-        phrases=results.phrases,
-        excluded=results.excluded,
-        filters=results.filters,
-        note=results.note,
-        total=total,
-    )
+    reading = {**results.reading(), "total": total, "weaker": 0}
+    return SearchResults([replace(hit, rank=rank) for rank, hit in enumerate(hits, 1)], **reading)

@@ -24,6 +24,7 @@ from ..index.record_terms import record_segments, title_key
 from ..index.scoring import LSA_WEIGHT, MAX_QUERY_TERMS
 from ..index.vector_cache import SHIPPED_VECTORS
 from ..index.vectors import VectorSettings
+from ..language.passages import first_sentence, shortened
 from ..language.query import Correction, QueryPart, Speller, correct_spelling, parse_query
 from ..language.synonyms import Expansion
 from ..language.text import Analyzer, normalize, tokenize
@@ -159,7 +160,7 @@ class ProgramIndex(RecordIndex):
         if meaning is not None and meaning.share > 1e-4:
             shown.append(("(meaning)", meaning.share))
         if meaning is not None and not term_weights and meaning.passage:
-            snippet, highlights = _shortened(meaning.passage), ()  # found by meaning alone
+            snippet, highlights = shortened(meaning.passage, 320), ()  # found by meaning alone
         return Hit(
             program=self.programs[row],
             score=min(1.0, max(0.0, score)),
@@ -208,7 +209,7 @@ class ProgramIndex(RecordIndex):
                     program=self.programs[r],
                     score=0.0,
                     rank=i + 1,
-                    snippet=_first_sentence(self.programs[r]),
+                    snippet=first_sentence(self.programs[r].body),
                 )
                 for i, r in enumerate(rows[:limit])
             ]
@@ -412,15 +413,3 @@ def _no_terms_note(text: str, analyzer: Analyzer) -> str:
     if not analyzer.words(text):
         return "The query has only very common words (such as 'the', 'of') or no words at all."
     return "None of the query's words occur in any program."
-
-
-def _first_sentence(program: Program) -> str:
-    from ..language.passages import sentences
-
-    found = sentences(program.body)
-    return found[0] if found else ""
-
-
-def _shortened(text: str, limit: int = 320) -> str:
-    """``text`` cut at a word boundary to about ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
