@@ -66,6 +66,34 @@ def warm_latency(n: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+def draft_latency() -> dict[str, dict[str, float]]:
+    """Warm draft comparison (ms): the blind dev drafts (about 100-200 words) and long drafts
+    (five of them joined, about 800 words), compared with the full report (checklist, gaps)."""
+    import yaml
+
+    from programfinder.drafts.comparison import compare_draft
+    from programfinder.drafts.meaning_checklist import draft_sentences
+    from programfinder.retrieval.hybrid import query_vector
+    from programfinder.retrieval.opening import open_index
+
+    text = (REPO / "eval" / "blind-dev.yaml").read_text(encoding="utf-8")
+    drafts = [d["text"] for d in yaml.safe_load(text[text.index("\nqueries:") + 1 :])["drafts"]]
+    long = [" ".join(drafts[i : i + 5]) for i in range(0, len(drafts) - 4, 5)]
+    index = open_index()
+    compare_draft(index, drafts[0])
+    figures = {}
+    for name, texts in (("dev drafts", drafts), ("long drafts", long)):
+        times = []
+        for draft in texts:
+            query_vector.cache_clear()
+            draft_sentences.cache_clear()
+            start = time.perf_counter()
+            compare_draft(index, draft, limit=10)
+            times.append((time.perf_counter() - start) * 1000)
+        figures[name] = {"p50": statistics.median(times), "p95": percentile(times, 0.95)}
+    return figures
+
+
 def builds() -> dict[str, float]:
     """Seconds to build the shipped corpus's index: with the shipped vectors, and reading every
     record with the model (no vector known), each in a fresh cache and its own process."""
@@ -149,6 +177,7 @@ def main() -> None:
     args = parser.parse_args()
     report = {
         "warm search (ms)": warm_latency(args.queries),
+        "warm draft comparison with its report (ms)": draft_latency(),
         "build of the shipped corpus (s)": builds(),
         "model (ms)": model_load(),
         "exact meaning scan, 10k records (ms)": vector_scan(10_000),

@@ -21,7 +21,6 @@ from starlette.responses import JSONResponse, Response
 from ..drafts.documents import MAX_DOCUMENT_BYTES
 from ..errors import ProgramFinderError, RecordNotFoundError
 from ..records.known_values import UnknownFilterValue
-from ..retrieval.hybrid import expect_many_queries
 from ..retrieval.opening import open_index
 from ..retrieval.program_index import ProgramIndex
 from . import routes
@@ -138,7 +137,6 @@ def create_app(
 ) -> Starlette:
     """The web app over ``index``, or over the cached index of ``corpus`` (default: the
     ``PROGRAMFINDER_CORPUS`` variable, else the shipped corpus)."""
-    expect_many_queries()  # a server answers many: the model's graph is worth optimising
     state = WebState(index if index is not None else open_index(corpus))
     app = ProgramFinderApp(
         debug=False,
